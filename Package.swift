@@ -1,0 +1,66 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "smarketing",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "smarketing", targets: ["smarketing"]),
+        .library(name: "SmarketingCore", targets: ["SmarketingCore"]),
+        .library(name: "SmarketingStore", targets: ["SmarketingStore"]),
+        .library(name: "SmarketingWeb", targets: ["SmarketingWeb"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-kit.git", from: "1.57.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/JohnSundell/Plot.git", from: "0.14.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+    ],
+    targets: [
+        .target(name: "SmarketingCore"),
+        .target(
+            name: "SmarketingStore",
+            dependencies: [
+                "SmarketingCore",
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "SmarketingWeb",
+            dependencies: [
+                "SmarketingCore",
+                "SmarketingStore",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "Plot", package: "Plot"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "smarketing",
+            dependencies: ["SmarketingWeb", .product(name: "Vapor", package: "vapor")]
+        ),
+        .testTarget(name: "SmarketingCoreTests", dependencies: ["SmarketingCore"]),
+        .testTarget(
+            name: "SmarketingStoreTests",
+            dependencies: ["SmarketingStore", "SmarketingCore"]
+        ),
+        .testTarget(
+            name: "SmarketingWebTests",
+            dependencies: [
+                "SmarketingWeb",
+                .product(name: "VaporTesting", package: "vapor"),
+            ]
+        ),
+    ]
+)

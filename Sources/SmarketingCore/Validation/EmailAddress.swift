@@ -1,0 +1,54 @@
+/// An email address in its normalised form: surrounding blanks removed and lower-cased.
+/// Dots and plus tags are kept, because for many providers they are different mailboxes.
+public struct EmailAddress: Sendable, Hashable, Codable, CustomStringConvertible {
+    public let value: String
+
+    /// The longest address SMTP allows (RFC 5321, path limit).
+    public static let maximumLength = 254
+
+    public init?(_ raw: String) {
+        let normalised = raw.trimmingBlanks.lowercased()
+        guard Self.isPlausible(normalised) else { return nil }
+        self.value = normalised
+    }
+
+    /// An address read back from storage, where it was checked when written.
+    public init(stored value: String) {
+        self.value = value
+    }
+
+    public var description: String { value }
+
+    public var domain: String {
+        value.split(separator: "@").last.map(String.init) ?? ""
+    }
+
+    private static func isPlausible(_ text: String) -> Bool {
+        guard text.count <= maximumLength, !text.contains(where: { $0.isWhitespace || $0 == "," || $0 == ";" || $0 == "<" || $0 == ">" }) else {
+            return false
+        }
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return false }
+        let local = parts[0], domain = parts[1]
+        guard !local.isEmpty, local.count <= 64, !local.hasPrefix("."), !local.hasSuffix("."), !local.contains("..") else {
+            return false
+        }
+        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && $0.count <= 63 && !$0.hasPrefix("-") && !$0.hasSuffix("-") }) else {
+            return false
+        }
+        return labels.allSatisfy { label in label.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" } }
+    }
+}
+
+extension FieldChecker {
+    /// Checks an email address field; returns its normalised form.
+    public mutating func email(_ field: String, _ value: String?) -> EmailAddress? {
+        guard let text = text(field, value, maximum: EmailAddress.maximumLength) else { return nil }
+        guard let email = EmailAddress(text) else {
+            add(field, .invalid)
+            return nil
+        }
+        return email
+    }
+}

@@ -1,0 +1,10 @@
+import FluentKit
+
+/// Every migration of the product, in the order they run. Append only.
+public enum StoreMigrations {
+    public static let all: [any Migration] = [
+        CreateWorkspacesAndUsers(),
+        CreateAccessTables(),
+        CreateContactsAndCompanies(),
+    ]
+}

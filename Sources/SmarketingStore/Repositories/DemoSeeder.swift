@@ -1,0 +1,106 @@
+import FluentKit
+import Foundation
+import SmarketingCore
+
+/// Writes a ``DemoWorkspace`` into the database: a new workspace with its people, teams,
+/// companies and contacts, committed in batches.
+public struct DemoSeeder: Sendable {
+    let db: any Database
+
+    public init(_ db: any Database) {
+        self.db = db
+    }
+
+    public struct Summary: Sendable {
+        public var workspace: Workspace
+        public var users: [User]
+        public var companies: Int
+        public var contacts: Int
+    }
+
+    /// Creates the workspace; every person gets `passwordHash`. Reports progress after each batch.
+    public func seed(
+        _ demo: DemoWorkspace, passwordHash: String, now: Date, batchSize: Int = 1000,
+        progress: @Sendable (Int, Int) -> Void = { _, _ in }
+    ) async throws -> Summary {
+        guard let firstPerson = demo.people.first, let adminEmail = EmailAddress(firstPerson.email) else {
+            throw ValidationFailure("people", .required)
+        }
+        let (workspace, admin) = try await Directory(db).createWorkspace(
+            demo.settings,
+            admin: .init(email: adminEmail, name: firstPerson.name, passwordHash: passwordHash, roles: firstPerson.roles, language: nil),
+            via: .command, now: now
+        )
+        let actor = AuditActor(userID: nil, name: "smarketing demo", channel: .command)
+        let users: [User] = try await db.transaction { tx in
+            var users = [admin]
+            for person in demo.people.dropFirst() {
+                guard let email = EmailAddress(person.email) else { continue }
+                if try await UserRow.query(on: tx).filter(\.$email == email.value).first() != nil {
+                    throw ValidationFailure("email", .alreadyTaken)
+                }
+                let row = UserRow(id: UUID(), workspaceID: workspace.id, email: email, name: person.name, passwordHash: passwordHash,
+                                  roles: person.roles, language: nil, now: now)
+                try await row.create(on: tx)
+                users.append(row.value)
+            }
+            let teams = TeamRepository(tx, workspaceID: workspace.id)
+            for team in demo.teams {
+                let members = zip(demo.people, users).filter { $0.0.team == team }.map { $0.1.id }
+                _ = try await teams.create(name: team, memberIDs: members, by: actor, now: now)
+            }
+            return users
+        }
+
+        let companyIDs = demo.companies.map { _ in UUID() }
+        let total = demo.companies.count + demo.contacts.count
+        var written = 0
+        for batch in stride(from: 0, to: demo.companies.count, by: batchSize) {
+            let rows: [CompanyRow] = (batch..<min(batch + batchSize, demo.companies.count)).map { index in
+                let company = demo.companies[index]
+                let row = CompanyRow()
+                row.id = companyIDs[index]
+                row.workspaceID = workspace.id
+                row.name = company.name
+                row.domain = company.domain
+                row.employeeCount = company.employeeCount
+                row.industry = company.industry
+                row.revenueBand = company.revenueBand
+                row.country = company.country
+                row.createdAt = now
+                row.updatedAt = now
+                return row
+            }
+            try await rows.create(on: db)
+            written += rows.count
+            progress(written, total)
+        }
+        for batch in stride(from: 0, to: demo.contacts.count, by: batchSize) {
+            let rows: [ContactRow] = (batch..<min(batch + batchSize, demo.contacts.count)).map { index in
+                let contact = demo.contacts[index]
+                let created = Date(timeIntervalSince1970: ((now.timeIntervalSince1970 - contact.age) * 1000).rounded() / 1000)
+                let row = ContactRow()
+                row.id = UUID()
+                row.workspaceID = workspace.id
+                row.firstName = contact.firstName
+                row.lastName = contact.lastName
+                row.email = contact.email
+                row.phone = contact.phone
+                row.jobTitle = contact.jobTitle
+                row.seniority = contact.seniority
+                row.country = contact.country
+                row.source = contact.source
+                row.companyID = companyIDs[contact.companyIndex]
+                row.ownerID = contact.ownerIndex.map { users[$0].id }
+                row.lifecycleStage = contact.stage.rawValue
+                row.createdAt = created
+                row.updatedAt = created
+                return row
+            }
+            try await db.transaction { tx in try await rows.create(on: tx) }
+            written += rows.count
+            progress(written, total)
+        }
+        return Summary(workspace: workspace, users: users, companies: demo.companies.count, contacts: demo.contacts.count)
+    }
+}

@@ -1,0 +1,83 @@
+import FluentKit
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import SQLKit
+
+/// Where the product keeps its data: an embedded SQLite file (the default) or PostgreSQL.
+public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
+    case sqliteFile(path: String)
+    case sqliteMemory
+    case postgres(url: String)
+
+    /// Reads `DATABASE_URL` (PostgreSQL) or falls back to the SQLite file path.
+    public static func from(databaseURL: String?, sqlitePath: String) throws(ConfigurationError) -> DatabaseLocation {
+        if let url = databaseURL?.trimmingCharacters(in: .whitespaces), !url.isEmpty {
+            guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://"), URL(string: url)?.host != nil else {
+                throw ConfigurationError(variable: "DATABASE_URL", reason: "must be a postgres:// URL with a host")
+            }
+            return .postgres(url: url)
+        }
+        guard !sqlitePath.isEmpty else {
+            throw ConfigurationError(variable: "SQLITE_PATH", reason: "must not be empty")
+        }
+        return .sqliteFile(path: sqlitePath)
+    }
+
+    public var isPostgres: Bool {
+        if case .postgres = self { return true }
+        return false
+    }
+
+    /// Fluent's configuration for this location.
+    public func factory(maxConnectionsPerEventLoop: Int = 4) throws -> DatabaseConfigurationFactory {
+        switch self {
+        case .sqliteFile(let path):
+            return .sqlite(.file(path), sqlLogLevel: .trace)
+        case .sqliteMemory:
+            return .sqlite(.memory, sqlLogLevel: .trace)
+        case .postgres(let url):
+            var config = try SQLPostgresConfiguration(url: url)
+            config.searchPath = nil
+            return .postgres(configuration: config, maxConnectionsPerEventLoop: maxConnectionsPerEventLoop, sqlLogLevel: .trace)
+        }
+    }
+
+    public var databaseID: DatabaseID { isPostgres ? .psql : .sqlite }
+
+    public var description: String {
+        switch self {
+        case .sqliteFile(let path): "SQLite file \(path)"
+        case .sqliteMemory: "SQLite in memory"
+        case .postgres(let url):
+            "PostgreSQL at \(URL(string: url).map { "\($0.host ?? "?"):\($0.port ?? 5432)\($0.path)" } ?? "?")"
+        }
+    }
+}
+
+/// A configuration value that stops the start, naming the variable and what is wrong with it.
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    public var variable: String
+    public var reason: String
+
+    public init(variable: String, reason: String) {
+        self.variable = variable
+        self.reason = reason
+    }
+
+    public var description: String { "\(variable) \(reason)" }
+}
+
+/// Settings applied to a fresh SQLite connection file: write-ahead log for concurrent readers.
+public enum StoreTuning {
+    public static func prepare(_ db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
+        try await sql.raw("PRAGMA journal_mode=WAL").run()
+    }
+
+    /// Answers whether the database responds to a trivial query.
+    public static func ping(_ db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        try await sql.raw("SELECT 1").run()
+    }
+}

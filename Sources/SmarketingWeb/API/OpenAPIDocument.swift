@@ -1,0 +1,223 @@
+import Foundation
+import Vapor
+
+/// A JSON value, for documents built in code.
+indirect enum JSONValue: Encodable, Sendable {
+    case string(String)
+    case number(Int)
+    case bool(Bool)
+    case array([JSONValue])
+    case object([(String, JSONValue)])
+
+    func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .string(let value): var c = encoder.singleValueContainer(); try c.encode(value)
+        case .number(let value): var c = encoder.singleValueContainer(); try c.encode(value)
+        case .bool(let value): var c = encoder.singleValueContainer(); try c.encode(value)
+        case .array(let values): var c = encoder.unkeyedContainer(); for value in values { try c.encode(value) }
+        case .object(let pairs):
+            var c = encoder.container(keyedBy: Key.self)
+            for (key, value) in pairs { try c.encode(value, forKey: Key(key)) }
+        }
+    }
+
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ string: String) { stringValue = string }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+}
+
+/// The OpenAPI 3.1 description of `/api/v1`, served at `/api/v1/openapi.json`. A test checks
+/// that every API route is described here and everything described here is routed.
+enum OpenAPIDocument {
+    struct Operation: Sendable {
+        var method: String
+        var path: String
+        var summary: String
+        var tag: String
+        var request: String? = nil
+        var response: String?
+        var status: Int = 200
+        var paginated: Bool = false
+        var list: Bool = false
+        var authenticated: Bool = true
+    }
+
+    static let operations: [Operation] = [
+        Operation(method: "get", path: "/api/v1/openapi.json", summary: "This document", tag: "Meta", response: nil, authenticated: false),
+        Operation(method: "get", path: "/api/v1/me", summary: "The caller: user, roles, permissions and workspace", tag: "Account", response: "Me"),
+        Operation(method: "patch", path: "/api/v1/me", summary: "Change the caller's name or language", tag: "Account", request: "UpdateMe", response: "Me"),
+        Operation(method: "get", path: "/api/v1/workspace", summary: "The workspace's settings", tag: "Account", response: "Workspace"),
+        Operation(method: "patch", path: "/api/v1/workspace", summary: "Change the workspace's settings (admin)", tag: "Account", request: "UpdateWorkspace", response: "Workspace"),
+        Operation(method: "get", path: "/api/v1/tokens", summary: "The caller's API tokens (never their secrets)", tag: "Account", response: "APIToken", list: true),
+        Operation(method: "post", path: "/api/v1/tokens", summary: "Create an API token; the secret is in this answer only", tag: "Account", request: "CreateToken", response: "APIToken", status: 201),
+        Operation(method: "delete", path: "/api/v1/tokens/{tokenID}", summary: "Revoke one of the caller's tokens", tag: "Account", response: "APIToken"),
+        Operation(method: "get", path: "/api/v1/users", summary: "Users of the workspace", tag: "People", response: "User", list: true),
+        Operation(method: "get", path: "/api/v1/users/{userID}", summary: "One user", tag: "People", response: "User"),
+        Operation(method: "patch", path: "/api/v1/users/{userID}", summary: "Change a user's name, roles, teams or status (admin)", tag: "People", request: "UpdateUser", response: "User"),
+        Operation(method: "get", path: "/api/v1/teams", summary: "Teams and their members", tag: "People", response: "Team", list: true),
+        Operation(method: "post", path: "/api/v1/teams", summary: "Create a team (admin)", tag: "People", request: "TeamInput", response: "Team", status: 201),
+        Operation(method: "get", path: "/api/v1/teams/{teamID}", summary: "One team", tag: "People", response: "Team"),
+        Operation(method: "patch", path: "/api/v1/teams/{teamID}", summary: "Rename a team or replace its members (admin)", tag: "People", request: "TeamInput", response: "Team"),
+        Operation(method: "delete", path: "/api/v1/teams/{teamID}", summary: "Delete a team; its users stay (admin)", tag: "People", response: nil, status: 204),
+        Operation(method: "get", path: "/api/v1/invitations", summary: "Invitations, newest first (admin)", tag: "People", response: "Invitation", list: true),
+        Operation(method: "post", path: "/api/v1/invitations", summary: "Invite someone; the link is in this answer only (admin)", tag: "People", request: "CreateInvitation", response: "Invitation", status: 201),
+        Operation(method: "delete", path: "/api/v1/invitations/{invitationID}", summary: "Revoke a pending invitation (admin)", tag: "People", response: "Invitation"),
+        Operation(method: "get", path: "/api/v1/audit-log", summary: "Who changed what, newest first (admin)", tag: "People", response: "AuditEntry", paginated: true, list: true),
+        Operation(method: "get", path: "/api/v1/contacts", summary: "Contacts, newest first", tag: "Directory", response: "Contact", paginated: true, list: true),
+        Operation(method: "get", path: "/api/v1/contacts/{contactID}", summary: "One contact", tag: "Directory", response: "Contact"),
+        Operation(method: "get", path: "/api/v1/companies", summary: "Companies, newest first", tag: "Directory", response: "Company", paginated: true, list: true),
+        Operation(method: "get", path: "/api/v1/companies/{companyID}", summary: "One company", tag: "Directory", response: "Company"),
+    ]
+
+    static func string(_ description: String? = nil, format: String? = nil, nullable: Bool = false, values: [String]? = nil) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [("type", nullable ? .array([.string("string"), .string("null")]) : .string("string"))]
+        if let format { pairs.append(("format", .string(format))) }
+        if let values { pairs.append(("enum", .array(values.map(JSONValue.string)))) }
+        if let description { pairs.append(("description", .string(description))) }
+        return .object(pairs)
+    }
+
+    static func object(_ properties: [(String, JSONValue)], required: [String]) -> JSONValue {
+        .object([("type", .string("object")), ("properties", .object(properties)), ("required", .array(required.map(JSONValue.string)))])
+    }
+
+    static func array(_ items: JSONValue) -> JSONValue { .object([("type", .string("array")), ("items", items)]) }
+    static func ref(_ name: String) -> JSONValue { .object([("$ref", .string("#/components/schemas/\(name)"))]) }
+    static let uuid = string(format: "uuid")
+    static let time = string(format: "date-time")
+    static let roles = array(string(values: ["admin", "marketing", "marketing_manager", "sales", "sales_manager"]))
+
+    static let schemas: [(String, JSONValue)] = [
+        ("Error", object([("error", object([
+            ("code", string("A stable machine-readable code, e.g. validation_failed, not_found, unauthorized")),
+            ("message", string("What happened, in words a person can act on")),
+            ("fields", array(object([("field", string()), ("code", string()), ("message", string())], required: ["field", "code", "message"]))),
+        ], required: ["code", "message", "fields"]))], required: ["error"])),
+        ("Workspace", object([("id", uuid), ("name", string()), ("time_zone", string("IANA time zone")), ("currency", string("ISO 4217 code")),
+                              ("language", string(values: ["en", "pt-BR"])), ("created_at", time)],
+                             required: ["id", "name", "time_zone", "currency", "language", "created_at"])),
+        ("UpdateWorkspace", object([("name", string()), ("time_zone", string()), ("currency", string()), ("language", string(values: ["en", "pt-BR"]))], required: [])),
+        ("Me", object([("id", uuid), ("email", string(format: "email")), ("name", string()), ("roles", roles),
+                       ("language", string(nullable: true)), ("workspace", ref("Workspace")), ("permissions", array(string()))],
+                      required: ["id", "email", "name", "roles", "workspace", "permissions"])),
+        ("UpdateMe", object([("name", string()), ("language", string("en, pt-BR, or an empty string to follow the browser"))], required: [])),
+        ("User", object([("id", uuid), ("email", string(format: "email")), ("name", string()), ("roles", roles), ("language", string(nullable: true)),
+                         ("is_active", .object([("type", .string("boolean"))])), ("team_ids", array(uuid)), ("created_at", time)],
+                        required: ["id", "email", "name", "roles", "is_active", "team_ids", "created_at"])),
+        ("UpdateUser", object([("name", string()), ("roles", roles), ("is_active", .object([("type", .string("boolean"))])), ("team_ids", array(uuid))], required: [])),
+        ("Team", object([("id", uuid), ("name", string()), ("member_ids", array(uuid))], required: ["id", "name", "member_ids"])),
+        ("TeamInput", object([("name", string()), ("member_ids", array(uuid))], required: [])),
+        ("Invitation", object([("id", uuid), ("email", string(format: "email")), ("roles", roles), ("team_ids", array(uuid)),
+                               ("state", string(values: ["pending", "accepted", "expired", "revoked"])), ("created_at", time), ("expires_at", time),
+                               ("url", string("The invitation link; only in the answer to the create call"))],
+                              required: ["id", "email", "roles", "team_ids", "state", "created_at", "expires_at"])),
+        ("CreateInvitation", object([("email", string(format: "email")), ("roles", roles), ("team_ids", array(uuid))], required: ["email", "roles"])),
+        ("APIToken", object([("id", uuid), ("name", string()), ("hint", string("The first characters of the secret")), ("created_at", time),
+                             ("last_used_at", string(format: "date-time", nullable: true)), ("revoked_at", string(format: "date-time", nullable: true)),
+                             ("token", string("The secret; only in the answer to the create call"))],
+                            required: ["id", "name", "hint", "created_at"])),
+        ("CreateToken", object([("name", string())], required: ["name"])),
+        ("AuditEntry", object([("id", uuid), ("at", time), ("actor_user_id", string(format: "uuid", nullable: true)), ("actor_name", string()),
+                               ("channel", string(values: ["page", "api", "command", "system"])), ("action", string()), ("entity_type", string()),
+                               ("entity_id", string(format: "uuid", nullable: true)),
+                               ("before", .object([("type", .string("object")), ("additionalProperties", string())])),
+                               ("after", .object([("type", .string("object")), ("additionalProperties", string())]))],
+                              required: ["id", "at", "actor_name", "channel", "action", "entity_type", "before", "after"])),
+        ("Contact", object([("id", uuid), ("first_name", string()), ("last_name", string()), ("email", string(nullable: true)),
+                            ("phone", string(nullable: true)), ("job_title", string(nullable: true)), ("seniority", string(nullable: true)),
+                            ("country", string(nullable: true)), ("source", string(nullable: true)), ("company_id", string(format: "uuid", nullable: true)),
+                            ("owner_id", string(format: "uuid", nullable: true)),
+                            ("lifecycle_stage", string(values: ["subscriber", "lead", "mql", "sal", "sql", "opportunity", "customer", "disqualified", "recycled"])),
+                            ("created_at", time), ("updated_at", time)],
+                           required: ["id", "first_name", "last_name", "lifecycle_stage", "created_at", "updated_at"])),
+        ("Company", object([("id", uuid), ("name", string()), ("domain", string(nullable: true)),
+                            ("employee_count", .object([("type", .array([.string("integer"), .string("null")]))])),
+                            ("industry", string(nullable: true)), ("revenue_band", string(nullable: true)), ("country", string(nullable: true)),
+                            ("created_at", time), ("updated_at", time)],
+                           required: ["id", "name", "created_at", "updated_at"])),
+    ]
+
+    static func errorResponse(_ description: String) -> JSONValue {
+        .object([("description", .string(description)), ("content", .object([("application/json", .object([("schema", ref("Error"))]))]))])
+    }
+
+    static func operationObject(_ operation: Operation) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [
+            ("summary", .string(operation.summary)),
+            ("operationId", .string(operation.method + operation.path.replacingOccurrences(of: "/api/v1", with: "")
+                .split(whereSeparator: { "/{}-.".contains($0) }).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined())),
+            ("tags", .array([.string(operation.tag)])),
+        ]
+        var parameters: [JSONValue] = operation.path.split(separator: "/").filter { $0.hasPrefix("{") }.map { piece in
+            .object([("name", .string(String(piece.dropFirst().dropLast()))), ("in", .string("path")), ("required", .bool(true)), ("schema", uuid)])
+        }
+        if operation.paginated {
+            parameters.append(.object([("name", .string("limit")), ("in", .string("query")), ("required", .bool(false)),
+                                       ("schema", .object([("type", .string("integer")), ("minimum", .number(1)), ("maximum", .number(200)), ("default", .number(50))]))]))
+            parameters.append(.object([("name", .string("after")), ("in", .string("query")), ("required", .bool(false)),
+                                       ("description", .string("The next_cursor of the previous page")), ("schema", string())]))
+        }
+        if !parameters.isEmpty { pairs.append(("parameters", .array(parameters))) }
+        if let request = operation.request {
+            pairs.append(("requestBody", .object([("required", .bool(true)),
+                                                  ("content", .object([("application/json", .object([("schema", ref(request))]))]))])))
+        }
+        var responses: [(String, JSONValue)] = []
+        if let response = operation.response {
+            let schema = operation.list
+                ? object([("data", array(ref(response))), ("next_cursor", string("Absent on the last page", nullable: true))], required: ["data"])
+                : ref(response)
+            responses.append((String(operation.status), .object([("description", .string("OK")),
+                                                                  ("content", .object([("application/json", .object([("schema", schema)]))]))])))
+        } else {
+            responses.append((String(operation.status), .object([("description", .string(operation.status == 204 ? "Done" : "OK"))])))
+        }
+        if operation.authenticated {
+            responses.append(("401", errorResponse("Missing, unknown or revoked token")))
+            responses.append(("403", errorResponse("The caller's roles do not allow this")))
+        }
+        if operation.path.contains("{") { responses.append(("404", errorResponse("No such resource in the caller's workspace"))) }
+        if operation.request != nil || operation.paginated {
+            responses.append(("400", errorResponse("Malformed body")))
+            responses.append(("422", errorResponse("Invalid fields, each named in error.fields")))
+        }
+        pairs.append(("responses", .object(responses)))
+        if !operation.authenticated { pairs.append(("security", .array([]))) }
+        return .object(pairs)
+    }
+
+    static var document: JSONValue {
+        var paths: [(String, [(String, JSONValue)])] = []
+        for operation in operations {
+            if let index = paths.firstIndex(where: { $0.0 == operation.path }) {
+                paths[index].1.append((operation.method, operationObject(operation)))
+            } else {
+                paths.append((operation.path, [(operation.method, operationObject(operation))]))
+            }
+        }
+        return .object([
+            ("openapi", .string("3.1.0")),
+            ("info", .object([("title", .string("Smarketing API")), ("version", .string("1")),
+                              ("description", .string("The REST API of Smarketing. Authenticate with a personal token: Authorization: Bearer smk_…. Errors have one shape: {\"error\": {\"code\", \"message\", \"fields\"}}."))])),
+            ("servers", .array([.object([("url", .string("/"))])])),
+            ("security", .array([.object([("bearer", .array([]))])])),
+            ("paths", .object(paths.map { ($0.0, .object($0.1)) })),
+            ("components", .object([
+                ("securitySchemes", .object([("bearer", .object([("type", .string("http")), ("scheme", .string("bearer"))]))])),
+                ("schemas", .object(schemas)),
+            ])),
+        ])
+    }
+
+    static func response() throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let response = Response(status: .ok, body: .init(data: try encoder.encode(document)))
+        response.headers.replaceOrAdd(name: .contentType, value: "application/json")
+        return response
+    }
+}

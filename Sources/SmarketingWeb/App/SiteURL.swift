@@ -1,0 +1,76 @@
+import Foundation
+
+/// Every link of the product, built in one place so pages never assemble paths by hand.
+enum SiteURL: Sendable {
+    case home
+    case setup
+    case login(next: String?)
+    case logout
+    case language
+    case invite(token: String)
+    case contacts
+    case contact(UUID)
+    case companies
+    case company(UUID)
+    case settings
+    case profile
+    case password
+    case tokens
+    case revokeToken(UUID)
+    case workspaceSettings
+    case users
+    case user(UUID)
+    case invitations
+    case revokeInvitation(UUID)
+    case teams
+    case team(UUID)
+    case deleteTeam(UUID)
+    case audit
+    case stylesheet
+    case script
+    case apiDocument
+    case apiGuide
+
+    var path: String {
+        switch self {
+        case .home: "/"
+        case .setup: "/setup"
+        case .login(let next):
+            if let next, Self.isLocalPath(next), next != "/" {
+                "/login?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+            } else {
+                "/login"
+            }
+        case .logout: "/logout"
+        case .language: "/preferences/language"
+        case .invite(let token): "/invite/\(token)"
+        case .contacts: "/contacts"
+        case .contact(let id): "/contacts/\(id.uuidString.lowercased())"
+        case .companies: "/companies"
+        case .company(let id): "/companies/\(id.uuidString.lowercased())"
+        case .settings: "/settings"
+        case .profile: "/settings/profile"
+        case .password: "/settings/password"
+        case .tokens: "/settings/tokens"
+        case .revokeToken(let id): "/settings/tokens/\(id.uuidString.lowercased())/revoke"
+        case .workspaceSettings: "/settings/workspace"
+        case .users: "/settings/users"
+        case .user(let id): "/settings/users/\(id.uuidString.lowercased())"
+        case .invitations: "/settings/invitations"
+        case .revokeInvitation(let id): "/settings/invitations/\(id.uuidString.lowercased())/revoke"
+        case .teams: "/settings/teams"
+        case .team(let id): "/settings/teams/\(id.uuidString.lowercased())"
+        case .deleteTeam(let id): "/settings/teams/\(id.uuidString.lowercased())/delete"
+        case .audit: "/settings/audit"
+        case .stylesheet: "/assets/app-\(Assets.version).css"
+        case .script: "/assets/app-\(Assets.version).js"
+        case .apiDocument: "/api/v1/openapi.json"
+        case .apiGuide: "/settings/api"
+        }
+    }
+
+    /// True for a path on this site (`/x`), false for anything that could leave it (`//evil`, `https:`).
+    static func isLocalPath(_ path: String) -> Bool {
+        path.hasPrefix("/") && !path.hasPrefix("//") && !path.hasPrefix("/\\") && !path.contains("\n") && !path.contains("\r")
+    }
+}

@@ -1,0 +1,2 @@
+/// The interface's strings, one catalog per language.
+enum Catalogs {}

@@ -1,0 +1,89 @@
+import Foundation
+import SmarketingCore
+
+/// Speaks the interface in one language: catalog strings, field errors, dates and numbers.
+struct Localizer: Sendable {
+    let language: Language
+
+    init(_ language: Language) {
+        self.language = language
+    }
+
+    var catalog: [L10nKey: String] {
+        switch language {
+        case .en: Catalogs.en
+        case .ptBR: Catalogs.ptBR
+        }
+    }
+
+    /// The string for a key, with `{0}`, `{1}`... replaced by the arguments in order.
+    func callAsFunction(_ key: L10nKey, _ arguments: String...) -> String {
+        var result = catalog[key] ?? Catalogs.en[key] ?? key.rawValue
+        for (index, argument) in arguments.enumerated() {
+            result = result.replacingOccurrences(of: "{\(index)}", with: argument)
+        }
+        return result
+    }
+
+    /// A sentence saying what is wrong with a field.
+    func message(for error: FieldError) -> String {
+        switch error.code {
+        case .required: self(.errorRequired)
+        case .tooShort(let minimum): self(.errorTooShort, String(minimum))
+        case .tooLong(let maximum): self(.errorTooLong, String(maximum))
+        case .invalid: self(.errorInvalid)
+        case .notInList: self(.errorNotInList)
+        case .alreadyTaken: self(.errorTaken)
+        case .mismatch: self(.errorMismatch)
+        case .lastAdmin: self(.errorLastAdmin)
+        }
+    }
+
+    func roleName(_ role: Role) -> String {
+        switch role {
+        case .admin: self(.roleAdmin)
+        case .marketing: self(.roleMarketing)
+        case .marketingManager: self(.roleMarketingManager)
+        case .sales: self(.roleSales)
+        case .salesManager: self(.roleSalesManager)
+        }
+    }
+
+    func stageName(_ stage: LifecycleStage) -> String {
+        switch stage {
+        case .subscriber: self(.stageSubscriber)
+        case .lead: self(.stageLead)
+        case .mql: "MQL"
+        case .sal: "SAL"
+        case .sql: "SQL"
+        case .opportunity: self(.stageOpportunity)
+        case .customer: self(.stageCustomer)
+        case .disqualified: self(.stageDisqualified)
+        case .recycled: self(.stageRecycled)
+        }
+    }
+
+    func languageName(_ language: Language) -> String {
+        switch language {
+        case .en: "English"
+        case .ptBR: "Português (Brasil)"
+        }
+    }
+
+    /// A date and time in a time zone, in the way this language writes them.
+    func dateTime(_ date: Date, timeZone: String) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: language == .ptBR ? "pt_BR" : "en_US")
+        formatter.timeZone = TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")
+        formatter.dateStyle = .medium
+        formatter.timeStyle = .short
+        return formatter.string(from: date)
+    }
+
+    func number(_ value: Int) -> String {
+        let formatter = NumberFormatter()
+        formatter.locale = Locale(identifier: language == .ptBR ? "pt_BR" : "en_US")
+        formatter.numberStyle = .decimal
+        return formatter.string(from: NSNumber(value: value)) ?? String(value)
+    }
+}

@@ -1,0 +1,158 @@
+import SmarketingCore
+import Vapor
+
+/// Turns every error into the answer its caller can use: the JSON error shape for the API,
+/// an HTML page for browsers. Validation errors list each field; anything that is not an
+/// expected error is logged with the request id and shown only as a generic message.
+struct ErrorResponseMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            return Self.response(for: error, to: request)
+        }
+    }
+
+    static func response(for error: any Error, to request: Request) -> Response {
+        let l = request.l
+        let status: HTTPResponseStatus
+        let code: String
+        let message: String
+        var fields: [APIFieldError] = []
+        var headers = HTTPHeaders()
+
+        switch error {
+        case let failure as ValidationFailure:
+            status = .unprocessableEntity
+            code = "validation_failed"
+            message = l(.errorValidation)
+            fields = failure.errors.map { APIFieldError(field: $0.field, code: $0.code.apiCode, message: l.message(for: $0)) }
+        case let abort as any AbortError:
+            status = abort.status
+            headers = abort.headers
+            code = Self.code(for: abort.status)
+            message = Self.message(for: abort, language: l)
+        case let decoding as DecodingError:
+            status = .badRequest
+            code = "malformed_body"
+            message = l(.errorMalformedBody)
+            if let field = decoding.fieldName {
+                fields = [APIFieldError(field: field, code: "invalid", message: l(.errorInvalid))]
+            }
+        default:
+            status = .internalServerError
+            code = "internal_error"
+            message = l(.errorInternal)
+            request.logger.report(error: error)
+        }
+        if status.code >= 500, error is any AbortError {
+            request.logger.error("request failed", metadata: ["status": .stringConvertible(status.code), "error": .string(String(describing: error))])
+        }
+
+        let response: Response
+        if request.url.path.hasPrefix("/api/") {
+            response = Response(status: status, headers: headers)
+            let body = APIErrorBody(error: .init(code: code, message: message, fields: fields))
+            try? response.content.encode(body, using: APIJSON.encoder)
+        } else {
+            let html = ErrorPage(status: status, message: message, fields: fields, requestID: request.logger[metadataKey: "request-id"]?.description)
+                .render(for: request)
+            response = Response(status: status, headers: headers, body: .init(string: html))
+            response.headers.replaceOrAdd(name: .contentType, value: "text/html; charset=utf-8")
+        }
+        return response
+    }
+
+    static func code(for status: HTTPResponseStatus) -> String {
+        switch status {
+        case .badRequest: "bad_request"
+        case .unauthorized: "unauthorized"
+        case .forbidden: "forbidden"
+        case .notFound: "not_found"
+        case .methodNotAllowed: "method_not_allowed"
+        case .conflict: "conflict"
+        case .gone: "gone"
+        case .payloadTooLarge: "payload_too_large"
+        case .unsupportedMediaType: "unsupported_media_type"
+        case .unprocessableEntity: "validation_failed"
+        case .tooManyRequests: "rate_limited"
+        case .serviceUnavailable: "unavailable"
+        default: status.code >= 500 ? "internal_error" : "error"
+        }
+    }
+
+    /// A message the user can act on, in their language; Vapor's own English reasons are
+    /// replaced by the catalog's where the product has one.
+    static func message(for abort: any AbortError, language l: Localizer) -> String {
+        switch abort.status {
+        case .unauthorized: l(.errorUnauthorized)
+        case .forbidden: abort.reason == "csrf" ? l(.errorCSRF) : l(.errorForbidden)
+        case .notFound: l(.errorNotFound)
+        case .tooManyRequests: abort.reason.isEmpty ? l(.errorRateLimited) : abort.reason
+        case .payloadTooLarge: l(.errorTooLarge)
+        case .internalServerError: l(.errorInternal)
+        case .serviceUnavailable: l(.errorUnavailable)
+        default: abort.reason
+        }
+    }
+}
+
+/// The one shape of every API error: `{"error": {"code", "message", "fields"}}`.
+struct APIErrorBody: Content {
+    struct Detail: Content {
+        var code: String
+        var message: String
+        var fields: [APIFieldError]
+    }
+
+    var error: Detail
+}
+
+struct APIFieldError: Content, Equatable {
+    var field: String
+    var code: String
+    var message: String
+}
+
+extension FieldError.Code {
+    /// The stable, machine-readable name of the problem in API errors.
+    var apiCode: String {
+        switch self {
+        case .required: "required"
+        case .tooShort: "too_short"
+        case .tooLong: "too_long"
+        case .invalid: "invalid"
+        case .notInList: "not_in_list"
+        case .alreadyTaken: "already_taken"
+        case .mismatch: "mismatch"
+        case .lastAdmin: "last_admin"
+        }
+    }
+}
+
+extension DecodingError {
+    /// The snake_case name of the JSON field that could not be read, when there is one.
+    var fieldName: String? {
+        let path: [any CodingKey]
+        switch self {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): path = context.codingPath
+        case .keyNotFound(let key, let context): path = context.codingPath + [key]
+        @unknown default: return nil
+        }
+        let names = path.filter { $0.intValue == nil }.map { Self.snakeCase($0.stringValue) }
+        return names.isEmpty ? nil : names.joined(separator: ".")
+    }
+
+    static func snakeCase(_ name: String) -> String {
+        var result = ""
+        for character in name {
+            if character.isUppercase {
+                if !result.isEmpty { result.append("_") }
+                result.append(contentsOf: character.lowercased())
+            } else {
+                result.append(character)
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,64 @@
+import Fluent
+import SmarketingStore
+import Vapor
+
+/// Wires the whole application: configuration, database, migrations, middleware, routes and
+/// commands. The executable and the tests both call it.
+public func configure(_ app: Application, config: AppConfig) async throws {
+    app.config = config
+    app.passwords.use(.bcrypt(cost: config.bcryptCost))
+    app.decoyPasswordHash = try Bcrypt.hash(SecretToken(prefix: "").secret, cost: config.bcryptCost)
+
+    app.databases.use(try config.database.factory(), as: config.database.databaseID, isDefault: true)
+    for migration in StoreMigrations.all { app.migrations.add(migration) }
+    app.metrics.databasePoolSize.set(Double(config.database.isPostgres ? 4 * System.coreCount : 1))
+
+    app.middleware = Middlewares()
+    app.middleware.use(RequestObservationMiddleware())
+    app.middleware.use(ErrorResponseMiddleware())
+    app.routes.defaultMaxBodySize = "1mb"
+
+    try routes(app)
+
+    app.asyncCommands.use(MigrateCommand(), as: "migrate")
+    app.asyncCommands.use(DemoCommand(), as: "demo")
+
+    if !config.database.isPostgres || config.autoMigrate {
+        try await StoreTuning.prepare(app.db)
+        try await app.autoMigrate()
+    }
+}
+
+func routes(_ app: Application) throws {
+    try app.register(collection: OperationsRoutes())
+    app.get("assets", "app-\(Assets.version).css") { _ in Assets.serve(Assets.stylesheet, type: "text/css; charset=utf-8") }
+    app.get("assets", "app-\(Assets.version).js") { _ in Assets.serve(Assets.script, type: "text/javascript; charset=utf-8") }
+
+    let pages = app.grouped(PageSessionMiddleware())
+    try pages.register(collection: AuthPages())
+    let signedIn = pages.grouped(RequireMemberMiddleware())
+    try signedIn.register(collection: HomePage())
+    try signedIn.register(collection: DirectoryPages())
+    try signedIn.register(collection: AccountPages())
+    try signedIn.register(collection: AdminPages())
+
+    let api = app.grouped("api", "v1")
+    api.get("openapi.json") { _ in try OpenAPIDocument.response() }
+    let authenticated = api.grouped(TokenAuthMiddleware())
+    try authenticated.register(collection: AccountAPI())
+    try authenticated.register(collection: PeopleAPI())
+    try authenticated.register(collection: DirectoryAPI())
+}
+
+extension Application {
+    private struct DecoyKey: StorageKey {
+        typealias Value = String
+    }
+
+    /// A bcrypt hash of a random password, verified against when a login names an unknown
+    /// address, so answer times do not reveal which addresses have accounts.
+    var decoyPasswordHash: String {
+        get { storage[DecoyKey.self] ?? "" }
+        set { storage[DecoyKey.self] = newValue }
+    }
+}
