@@ -50,15 +50,27 @@ let package = Package(
             name: "smarketing",
             dependencies: ["SmarketingWeb", .product(name: "Vapor", package: "vapor")]
         ),
+        .target(
+            name: "SmarketingTestSupport",
+            dependencies: [
+                "SmarketingStore",
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+            ],
+            path: "Tests/SmarketingTestSupport"
+        ),
         .testTarget(name: "SmarketingCoreTests", dependencies: ["SmarketingCore"]),
         .testTarget(
             name: "SmarketingStoreTests",
-            dependencies: ["SmarketingStore", "SmarketingCore"]
+            dependencies: ["SmarketingStore", "SmarketingCore", "SmarketingTestSupport"]
         ),
         .testTarget(
             name: "SmarketingWebTests",
             dependencies: [
                 "SmarketingWeb",
+                "SmarketingTestSupport",
                 .product(name: "VaporTesting", package: "vapor"),
             ]
         ),

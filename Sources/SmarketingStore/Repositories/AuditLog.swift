@@ -17,7 +17,7 @@ public struct AuditLog: Sendable {
         _ action: AuditAction, by actor: AuditActor, entityType: String, entityID: UUID?, change: AuditChange, at now: Date
     ) async throws {
         let row = AuditEntryRow()
-        row.id = UUID()
+        row.id = TimeOrderedID.make(at: now)
         row.workspaceID = workspaceID
         row.actorUserID = actor.userID
         row.actorLabel = actor.name

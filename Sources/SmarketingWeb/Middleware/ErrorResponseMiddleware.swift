@@ -27,11 +27,6 @@ struct ErrorResponseMiddleware: AsyncMiddleware {
             code = "validation_failed"
             message = l(.errorValidation)
             fields = failure.errors.map { APIFieldError(field: $0.field, code: $0.code.apiCode, message: l.message(for: $0)) }
-        case let abort as any AbortError:
-            status = abort.status
-            headers = abort.headers
-            code = Self.code(for: abort.status)
-            message = Self.message(for: abort, language: l)
         case let decoding as DecodingError:
             status = .badRequest
             code = "malformed_body"
@@ -39,6 +34,11 @@ struct ErrorResponseMiddleware: AsyncMiddleware {
             if let field = decoding.fieldName {
                 fields = [APIFieldError(field: field, code: "invalid", message: l(.errorInvalid))]
             }
+        case let abort as any AbortError:
+            status = abort.status
+            headers = abort.headers
+            code = Self.code(for: abort.status)
+            message = Self.message(for: abort, language: l)
         default:
             status = .internalServerError
             code = "internal_error"

@@ -1,0 +1,78 @@
+import FluentKit
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import SQLKit
+import SmarketingStore
+
+/// A fresh, empty database for one test: SQLite in memory by default, or a new PostgreSQL
+/// database (created from `DATABASE_URL`, dropped afterwards) when that variable is set, so the
+/// same tests prove both engines.
+public enum TestDatabase {
+    public static var isPostgres: Bool {
+        !(ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "").isEmpty
+    }
+
+    /// Runs `body` with the location of a fresh database, then removes it.
+    public static func withFresh<T>(_ body: (DatabaseLocation) async throws -> T) async throws -> T {
+        guard let base = ProcessInfo.processInfo.environment["DATABASE_URL"], !base.isEmpty else {
+            return try await body(.sqliteMemory)
+        }
+        let name = "smk_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+        try await administer(base, "CREATE DATABASE \(name)")
+        guard var components = URLComponents(string: base) else { throw ConfigurationError(variable: "DATABASE_URL", reason: "is not a URL") }
+        components.path = "/" + name
+        let location = DatabaseLocation.postgres(url: components.string ?? base)
+        do {
+            let result = try await body(location)
+            try await administer(base, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            return result
+        } catch {
+            try? await administer(base, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            throw error
+        }
+    }
+
+    private static func administer(_ url: String, _ statement: String) async throws {
+        let databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
+        databases.use(try DatabaseLocation.postgres(url: url).factory(maxConnectionsPerEventLoop: 1), as: .psql)
+        do {
+            if let db = databases.database(.psql, logger: Logger(label: "test-database"), on: MultiThreadedEventLoopGroup.singleton.any()) as? any SQLDatabase {
+                try await db.raw(SQLQueryString(statement)).run()
+            }
+            await databases.shutdownAsync()
+        } catch {
+            await databases.shutdownAsync()
+            throw error
+        }
+    }
+
+    /// Runs `body` with a migrated, empty database of the product, without the web layer.
+    public static func withStore<T>(_ body: (any Database) async throws -> T) async throws -> T {
+        try await withFresh { location in
+            let databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
+            databases.use(try location.factory(maxConnectionsPerEventLoop: 2), as: location.databaseID, isDefault: true)
+            let logger = Logger(label: "store-test")
+            let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
+            let migrations = Migrations()
+            migrations.add(StoreMigrations.all)
+            let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: eventLoop, migrationLogLevel: .debug)
+            do {
+                try await migrator.setupIfNeeded().get()
+                try await migrator.prepareBatch().get()
+                guard let db = databases.database(logger: logger, on: eventLoop) else {
+                    throw ConfigurationError(variable: "database", reason: "could not be opened")
+                }
+                let result = try await body(db)
+                await databases.shutdownAsync()
+                return result
+            } catch {
+                await databases.shutdownAsync()
+                throw error
+            }
+        }
+    }
+}
