@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SmarketingCore
+import SQLKit
 
 /// The lookups that come before a workspace is known: setup, login, tokens, invitation links.
 /// Each answer carries the workspace it belongs to; everything after goes through a repository
@@ -73,19 +74,56 @@ public struct Directory: Sendable {
     }
 
     /// The owner of an unrevoked API token; records when it was last used (at most once a minute).
+    /// One joined query, since every API request pays for it.
     public func tokenOwner(secret: String, now: Date) async throws -> (User, Workspace, tokenID: UUID)? {
-        guard let token = try await APITokenRow.query(on: db)
-            .filter(\.$tokenHash == SecretToken.hash(secret))
-            .filter(\.$revokedAt == nil)
-            .first(),
-            let (user, workspace) = try await member(userID: token.userID),
-            user.workspaceID == token.workspaceID
-        else { return nil }
-        if (token.lastUsedAt.map { now.timeIntervalSince($0) > 60 }) ?? true {
-            token.lastUsedAt = now
-            try await token.update(on: db)
+        guard let sql = db as? any SQLDatabase else { return nil }
+        let query: SQLQueryString = """
+            SELECT t.id AS token_id, t.last_used_at AS token_used_at, \(unsafeRaw: Self.memberColumns)
+            FROM api_tokens t
+            JOIN users u ON u.id = t.user_id AND u.workspace_id = t.workspace_id
+            JOIN workspaces w ON w.id = u.workspace_id
+            WHERE t.token_hash = \(bind: SecretToken.hash(secret)) AND t.revoked_at IS NULL AND u.is_active = \(bind: true)
+            """
+        guard let row = try await sql.raw(query).first() else { return nil }
+        let (user, workspace) = try Self.member(from: row)
+        let tokenID = try row.decode(column: "token_id", as: UUID.self)
+        let lastUsed = try row.decodeNil(column: "token_used_at") ? nil : try row.decode(column: "token_used_at", as: Date.self)
+        if (lastUsed.map { now.timeIntervalSince($0) > 60 }) ?? true {
+            try await sql.update("api_tokens").set("last_used_at", to: SQLBind(now)).where("id", .equal, SQLBind(tokenID)).run()
         }
-        return (user, workspace, try token.requireID())
+        return (user, workspace, tokenID)
+    }
+
+    /// The user and workspace columns a member lookup selects (users as `u`, workspaces as `w`).
+    static let memberColumns = """
+        u.id AS u_id, u.workspace_id AS u_workspace_id, u.email AS u_email, u.name AS u_name, u.roles AS u_roles,
+        u.language AS u_language, u.is_active AS u_is_active, u.created_at AS u_created_at,
+        w.name AS w_name, w.time_zone AS w_time_zone, w.currency AS w_currency, w.language AS w_language, w.created_at AS w_created_at
+        """
+
+    static func member(from row: any SQLRow) throws -> (User, Workspace) {
+        let workspaceID = try row.decode(column: "u_workspace_id", as: UUID.self)
+        let language = try row.decodeNil(column: "u_language") ? nil : try row.decode(column: "u_language", as: String.self)
+        let user = User(
+            id: try row.decode(column: "u_id", as: UUID.self), workspaceID: workspaceID,
+            email: EmailAddress(stored: try row.decode(column: "u_email", as: String.self)),
+            name: try row.decode(column: "u_name", as: String.self),
+            roles: RoleList.decode(try row.decode(column: "u_roles", as: String.self)),
+            language: language.flatMap(Language.init(rawValue:)),
+            isActive: try row.decode(column: "u_is_active", as: Bool.self),
+            createdAt: try row.decode(column: "u_created_at", as: Date.self)
+        )
+        let workspace = Workspace(
+            id: workspaceID,
+            settings: WorkspaceSettings(
+                name: try row.decode(column: "w_name", as: String.self),
+                timeZone: try row.decode(column: "w_time_zone", as: String.self),
+                currency: try row.decode(column: "w_currency", as: String.self),
+                language: Language(rawValue: try row.decode(column: "w_language", as: String.self)) ?? .en
+            ),
+            createdAt: try row.decode(column: "w_created_at", as: Date.self)
+        )
+        return (user, workspace)
     }
 
     /// The invitation a link points to, whatever its state, with its workspace.

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SmarketingCore
+import SQLKit
 
 /// Signed-in browser sessions. The cookie holds a random secret; the database only its hash,
 /// so sessions can be listed, expired and ended for a user (on deactivation, say).
@@ -30,17 +31,22 @@ public struct SessionRepository: Sendable {
     }
 
     /// The active member a session cookie belongs to, or nil when it is unknown, expired or
-    /// its user was deactivated.
+    /// its user was deactivated. One joined query, since every page request pays for it.
     public func resolve(secret: String, now: Date) async throws -> (User, Workspace)? {
-        guard let row = try await UserSessionRow.query(on: db).filter(\.$tokenHash == SecretToken.hash(secret)).first(),
-              row.expiresAt > now
-        else { return nil }
-        guard let member = try await Directory(db).member(userID: row.userID), member.0.workspaceID == row.workspaceID else {
-            return nil
-        }
-        if now.timeIntervalSince(row.lastSeenAt) > 300 {
-            row.lastSeenAt = now
-            try await row.update(on: db)
+        guard let sql = db as? any SQLDatabase else { return nil }
+        let query: SQLQueryString = """
+            SELECT s.id AS session_id, s.last_seen_at AS session_seen_at, \(unsafeRaw: Directory.memberColumns)
+            FROM user_sessions s
+            JOIN users u ON u.id = s.user_id AND u.workspace_id = s.workspace_id
+            JOIN workspaces w ON w.id = u.workspace_id
+            WHERE s.token_hash = \(bind: SecretToken.hash(secret)) AND s.expires_at > \(bind: now) AND u.is_active = \(bind: true)
+            """
+        guard let row = try await sql.raw(query).first() else { return nil }
+        let member = try Directory.member(from: row)
+        let lastSeen = try row.decode(column: "session_seen_at", as: Date.self)
+        if now.timeIntervalSince(lastSeen) > 300 {
+            let id = try row.decode(column: "session_id", as: UUID.self)
+            try await sql.update("user_sessions").set("last_seen_at", to: SQLBind(now)).where("id", .equal, SQLBind(id)).run()
         }
         return member
     }
