@@ -131,7 +131,8 @@ struct InvitationAndRoleTests {
             let audit = try await acme.adminBrowser.get("/settings/audit")
             #expect(audit.status == .ok)
             #expect(audit.text.contains("user.updated"))
-            #expect(audit.text.contains("sales,sales_manager"))
+            #expect(audit.text.contains("sales, sales_manager"))
+            #expect(audit.text.contains("<dd>Inbound SDRs</dd>"))
 
             let removeOnlyAdmin = try await acme.adminBrowser.post("/settings/users/\(acme.admin.id.uuidString.lowercased())", [
                 ("name", "Ana Admin"), ("roles", "marketing"), ("is_active", "yes"),

@@ -378,13 +378,16 @@ struct AdminPages: RouteCollection {
         let entries = try await AuditLog(req.db, workspaceID: member.workspaceID).list(limit: pageSize + 1, after: cursor)
         let shown = Array(entries.prefix(pageSize))
         let zone = member.workspace.settings.timeZone
+        var names: [String: String] = [:]
+        for user in try await UserRepository(req.db, workspaceID: member.workspaceID).list() { names[user.id.uuidString.lowercased()] = user.name }
+        for team in try await TeamRepository(req.db, workspaceID: member.workspaceID).list() { names[team.id.uuidString.lowercased()] = team.name }
         let rows: [HTMLNode] = shown.map { entry in
             el("tr", [.data("action", entry.action)], [
                 cell(l.dateTime(entry.at, timeZone: zone)),
                 cell([text(entry.actor.name), el("span", [.class("badge muted")], text: entry.actor.channel.rawValue)]),
                 cell([el("code", [], text: entry.action)]),
-                cell(changeList(entry.change.before)),
-                cell(changeList(entry.change.after)),
+                cell(changeList(entry.change.before, names: names)),
+                cell(changeList(entry.change.after, names: names)),
             ])
         }
         let next = entries.count > pageSize ? shown.last.map { PageCursor(date: $0.at, id: $0.id) } : nil
@@ -397,10 +400,13 @@ struct AdminPages: RouteCollection {
         ]).response(for: req)
     }
 
-    private func changeList(_ values: [String: String]) -> [HTMLNode] {
+    /// The changed fields; lists of user or team ids are shown by name.
+    private func changeList(_ values: [String: String], names: [String: String]) -> [HTMLNode] {
         guard !values.isEmpty else { return [text("—")] }
         return [el("dl", [.class("changes")], values.keys.sorted().flatMap { key in
-            [el("dt", [], text: key), el("dd", [], text: values[key] ?? "")]
+            let value = values[key] ?? ""
+            let shown = value.split(separator: ",").map { names[String($0)] ?? String($0) }.joined(separator: ", ")
+            return [el("dt", [], text: key), el("dd", [], text: shown)]
         })]
     }
 }

@@ -27,9 +27,6 @@ enum Assets {
       }
     });
     document.addEventListener("DOMContentLoaded", function () {
-      document.querySelectorAll(".language-form button[type=submit]").forEach(function (button) {
-        button.classList.add("visually-hidden");
-      });
       var link = document.getElementById("invite-link");
       if (link) { link.addEventListener("focus", function () { link.select(); }); }
     });
