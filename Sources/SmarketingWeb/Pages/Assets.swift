@@ -59,7 +59,8 @@ enum Assets {
     .visually-hidden { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
     .skip-link { position: absolute; left: -9999px; }
     .skip-link:focus { left: var(--space-4); top: var(--space-4); background: var(--surface); padding: var(--space-2); z-index: 10; }
-    .shell { display: grid; grid-template-columns: 220px 1fr; min-height: 100vh; }
+    .shell { display: grid; grid-template-columns: 220px 1fr; min-height: 100vh;
+      background: linear-gradient(to right, var(--surface) 219px, var(--border) 219px, var(--border) 220px, var(--bg) 220px); }
     .sidebar { background: var(--surface); border-right: 1px solid var(--border); padding: var(--space-4); position: sticky; top: 0; height: 100vh; }
     .brand { display: flex; align-items: center; gap: var(--space-2); font-weight: 700; font-size: var(--step-1); color: var(--text); text-decoration: none; margin-bottom: var(--space-5); }
     .logo { color: var(--accent); }
@@ -136,7 +137,7 @@ enum Assets {
     .error-status { font-size: 3rem; font-weight: 800; color: var(--muted); margin: 0; }
     .danger-zone { border-color: var(--danger); }
     @media (max-width: 760px) {
-      .shell { grid-template-columns: 1fr; }
+      .shell { grid-template-columns: 1fr; background: var(--bg); }
       .sidebar { position: static; height: auto; }
       #main-nav ul { display: flex; flex-wrap: wrap; gap: var(--space-1); }
       .topbar { flex-wrap: wrap; padding: var(--space-3); }
