@@ -105,6 +105,9 @@ struct OperationsTests {
             let api = try await APIClient(app: app, token: nil).call(.GET, "/api/v1/nowhere")
             #expect(api.status == .notFound)
             #expect(try api.errorCode() == "not_found")
+            let wrongMethod = try await APIClient(app: app, token: nil).call(.PUT, "/api/v1/me", json: "{}")
+            #expect(wrongMethod.status == .methodNotAllowed)
+            #expect(wrongMethod.headers.first(name: .allow) == "GET, PATCH")
         }
     }
 

@@ -73,9 +73,17 @@ enum OpenAPIDocument {
         Operation(method: "get", path: "/api/v1/companies/{companyID}", summary: "One company", tag: "Directory", response: "Company"),
     ]
 
-    static func string(_ description: String? = nil, format: String? = nil, nullable: Bool = false, values: [String]? = nil) -> JSONValue {
+    static func string(
+        _ description: String? = nil, format: String? = nil, nullable: Bool = false, values: [String]? = nil,
+        length: ClosedRange<Int>? = nil, pattern: String? = nil
+    ) -> JSONValue {
         var pairs: [(String, JSONValue)] = [("type", nullable ? .array([.string("string"), .string("null")]) : .string("string"))]
         if let format { pairs.append(("format", .string(format))) }
+        if let length {
+            pairs.append(("minLength", .number(length.lowerBound)))
+            pairs.append(("maxLength", .number(length.upperBound)))
+        }
+        if let pattern { pairs.append(("pattern", .string(pattern))) }
         if let values { pairs.append(("enum", .array(values.map(JSONValue.string)))) }
         if let description { pairs.append(("description", .string(description))) }
         return .object(pairs)
@@ -90,6 +98,10 @@ enum OpenAPIDocument {
     static let uuid = string(format: "uuid")
     static let time = string(format: "date-time")
     static let roles = array(string(values: ["admin", "marketing", "marketing_manager", "sales", "sales_manager"]))
+    static let inputRoles: JSONValue = .object([
+        ("type", .string("array")), ("minItems", .number(1)),
+        ("items", string(values: ["admin", "marketing", "marketing_manager", "sales", "sales_manager"])),
+    ])
 
     static let schemas: [(String, JSONValue)] = [
         ("Error", object([("error", object([
@@ -100,27 +112,28 @@ enum OpenAPIDocument {
         ("Workspace", object([("id", uuid), ("name", string()), ("time_zone", string("IANA time zone")), ("currency", string("ISO 4217 code")),
                               ("language", string(values: ["en", "pt-BR"])), ("created_at", time)],
                              required: ["id", "name", "time_zone", "currency", "language", "created_at"])),
-        ("UpdateWorkspace", object([("name", string()), ("time_zone", string()), ("currency", string()), ("language", string(values: ["en", "pt-BR"]))], required: [])),
+        ("UpdateWorkspace", object([("name", string(length: 1...80, pattern: "\\S")), ("time_zone", string("IANA time zone, e.g. America/Sao_Paulo")),
+                                    ("currency", string("ISO 4217 code", pattern: "^[A-Za-z]{3}$")), ("language", string(values: ["en", "pt-BR"]))], required: [])),
         ("Me", object([("id", uuid), ("email", string(format: "email")), ("name", string()), ("roles", roles),
                        ("language", string(nullable: true)), ("workspace", ref("Workspace")), ("permissions", array(string()))],
                       required: ["id", "email", "name", "roles", "workspace", "permissions"])),
-        ("UpdateMe", object([("name", string()), ("language", string("en, pt-BR, or an empty string to follow the browser"))], required: [])),
+        ("UpdateMe", object([("name", string(length: 1...100, pattern: "\\S")), ("language", string("en, pt-BR, or an empty string to follow the browser"))], required: [])),
         ("User", object([("id", uuid), ("email", string(format: "email")), ("name", string()), ("roles", roles), ("language", string(nullable: true)),
                          ("is_active", .object([("type", .string("boolean"))])), ("team_ids", array(uuid)), ("created_at", time)],
                         required: ["id", "email", "name", "roles", "is_active", "team_ids", "created_at"])),
-        ("UpdateUser", object([("name", string()), ("roles", roles), ("is_active", .object([("type", .string("boolean"))])), ("team_ids", array(uuid))], required: [])),
+        ("UpdateUser", object([("name", string(length: 1...100, pattern: "\\S")), ("roles", inputRoles), ("is_active", .object([("type", .string("boolean"))])), ("team_ids", array(uuid))], required: [])),
         ("Team", object([("id", uuid), ("name", string()), ("member_ids", array(uuid))], required: ["id", "name", "member_ids"])),
-        ("TeamInput", object([("name", string()), ("member_ids", array(uuid))], required: [])),
+        ("TeamInput", object([("name", string(length: 1...60, pattern: "\\S")), ("member_ids", array(uuid))], required: [])),
         ("Invitation", object([("id", uuid), ("email", string(format: "email")), ("roles", roles), ("team_ids", array(uuid)),
                                ("state", string(values: ["pending", "accepted", "expired", "revoked"])), ("created_at", time), ("expires_at", time),
                                ("url", string("The invitation link; only in the answer to the create call"))],
                               required: ["id", "email", "roles", "team_ids", "state", "created_at", "expires_at"])),
-        ("CreateInvitation", object([("email", string(format: "email")), ("roles", roles), ("team_ids", array(uuid))], required: ["email", "roles"])),
+        ("CreateInvitation", object([("email", string(format: "email", length: 3...254)), ("roles", inputRoles), ("team_ids", array(uuid))], required: ["email", "roles"])),
         ("APIToken", object([("id", uuid), ("name", string()), ("hint", string("The first characters of the secret")), ("created_at", time),
                              ("last_used_at", string(format: "date-time", nullable: true)), ("revoked_at", string(format: "date-time", nullable: true)),
                              ("token", string("The secret; only in the answer to the create call"))],
                             required: ["id", "name", "hint", "created_at"])),
-        ("CreateToken", object([("name", string())], required: ["name"])),
+        ("CreateToken", object([("name", string(length: 1...60, pattern: "\\S"))], required: ["name"])),
         ("AuditEntry", object([("id", uuid), ("at", time), ("actor_user_id", string(format: "uuid", nullable: true)), ("actor_name", string()),
                                ("channel", string(values: ["page", "api", "command", "system"])), ("action", string()), ("entity_type", string()),
                                ("entity_id", string(format: "uuid", nullable: true)),
@@ -159,7 +172,8 @@ enum OpenAPIDocument {
             parameters.append(.object([("name", .string("limit")), ("in", .string("query")), ("required", .bool(false)),
                                        ("schema", .object([("type", .string("integer")), ("minimum", .number(1)), ("maximum", .number(200)), ("default", .number(50))]))]))
             parameters.append(.object([("name", .string("after")), ("in", .string("query")), ("required", .bool(false)),
-                                       ("description", .string("The next_cursor of the previous page")), ("schema", string())]))
+                                       ("description", .string("The next_cursor of the previous page")),
+                                       ("schema", string(pattern: "^[0-9]{1,15}_[0-9a-f-]{36}$"))]))
         }
         if !parameters.isEmpty { pairs.append(("parameters", .array(parameters))) }
         if let request = operation.request {
@@ -181,8 +195,12 @@ enum OpenAPIDocument {
             responses.append(("403", errorResponse("The caller's roles do not allow this")))
         }
         if operation.path.contains("{") { responses.append(("404", errorResponse("No such resource in the caller's workspace"))) }
+        if operation.request != nil {
+            responses.append(("400", errorResponse("Malformed or empty body; error.fields names a field of the wrong type")))
+            responses.append(("413", errorResponse("Body larger than 1 MB")))
+            responses.append(("415", errorResponse("Body not sent as application/json")))
+        }
         if operation.request != nil || operation.paginated {
-            responses.append(("400", errorResponse("Malformed body")))
             responses.append(("422", errorResponse("Invalid fields, each named in error.fields")))
         }
         pairs.append(("responses", .object(responses)))
