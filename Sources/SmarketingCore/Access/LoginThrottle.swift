@@ -9,8 +9,8 @@ public struct LoginThrottle: Sendable, Equatable {
 
     public init(window: TimeInterval = 15 * 60, maximumFailuresPerEmail: Int = 5, maximumFailuresPerAddress: Int = 30) {
         self.window = window
-        self.maximumFailuresPerEmail = maximumFailuresPerEmail
-        self.maximumFailuresPerAddress = maximumFailuresPerAddress
+        self.maximumFailuresPerEmail = max(1, maximumFailuresPerEmail)
+        self.maximumFailuresPerAddress = max(1, maximumFailuresPerAddress)
     }
 
     public enum Decision: Sendable, Equatable {

@@ -93,7 +93,10 @@ public enum CompanyDomain {
         while text.hasSuffix(".") { text.removeLast() }
         let labels = text.split(separator: ".", omittingEmptySubsequences: false)
         guard labels.count >= 2, text.count <= 253,
-              labels.allSatisfy({ !$0.isEmpty && $0.count <= 63 && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" } })
+              labels.allSatisfy({
+                  !$0.isEmpty && $0.count <= 63 && !$0.hasPrefix("-") && !$0.hasSuffix("-")
+                      && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" }
+              })
         else { return nil }
         return text
     }

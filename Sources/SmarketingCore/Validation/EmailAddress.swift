@@ -1,6 +1,6 @@
 /// An email address in its normalised form: surrounding blanks removed and lower-cased.
 /// Dots and plus tags are kept, because for many providers they are different mailboxes.
-public struct EmailAddress: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
     public let value: String
 
     /// The longest address SMTP allows (RFC 5321, path limit).
@@ -50,5 +50,22 @@ extension FieldChecker {
             return nil
         }
         return email
+    }
+}
+
+extension EmailAddress: Codable {
+    /// Encoded as the plain address; decoding checks and normalises like ``init(_:)``.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let raw = try container.decode(String.self)
+        guard let address = EmailAddress(raw) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an email address")
+        }
+        self = address
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(value)
     }
 }

@@ -1,4 +1,5 @@
-/// What a password must be to be accepted.
+/// What a password must be to be accepted. Passwords are never trimmed, but one made only of
+/// blanks counts as missing.
 ///
 /// bcrypt reads at most 72 bytes, so a longer password would silently lose its tail; it is
 /// refused instead, with the limit named.
@@ -7,7 +8,7 @@ public enum PasswordPolicy {
     public static let maximumBytes = 72
 
     public static func check(_ field: String, _ password: String?, into checker: inout FieldChecker) -> String? {
-        guard let password, !password.isEmpty else {
+        guard let password, !password.allSatisfy({ $0.isWhitespace || $0.isNewline }) else {
             checker.add(field, .required)
             return nil
         }

@@ -61,7 +61,7 @@ public struct WorkspaceSettings: Sendable, Equatable, Codable {
         }
         var checkedLanguage: Language?
         if let tag = checker.text("language", language, maximum: 8) {
-            if let found = Language(rawValue: tag) { checkedLanguage = found } else { checker.add("language", .notInList) }
+            if let found = Language(tag: tag) { checkedLanguage = found } else { checker.add("language", .notInList) }
         }
         guard let checkedName, let checkedZone, let checkedCurrency, let checkedLanguage else { return nil }
         return WorkspaceSettings(name: checkedName, timeZone: checkedZone, currency: checkedCurrency, language: checkedLanguage)

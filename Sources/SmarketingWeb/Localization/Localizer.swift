@@ -63,6 +63,28 @@ struct Localizer: Sendable {
         }
     }
 
+    /// What an audit log action means, in words; unknown actions show their code.
+    func auditAction(_ code: String) -> String {
+        guard let action = AuditAction(rawValue: code) else { return code }
+        return switch action {
+        case .workspaceCreated: self(.auditWorkspaceCreated)
+        case .workspaceUpdated: self(.auditWorkspaceUpdated)
+        case .userCreated: self(.auditUserCreated)
+        case .userUpdated: self(.auditUserUpdated)
+        case .userDeactivated: self(.auditUserDeactivated)
+        case .userReactivated: self(.auditUserReactivated)
+        case .invitationCreated: self(.auditInvitationCreated)
+        case .invitationRevoked: self(.auditInvitationRevoked)
+        case .invitationAccepted: self(.auditInvitationAccepted)
+        case .teamCreated: self(.auditTeamCreated)
+        case .teamUpdated: self(.auditTeamUpdated)
+        case .teamDeleted: self(.auditTeamDeleted)
+        case .apiTokenCreated: self(.auditTokenCreated)
+        case .apiTokenRevoked: self(.auditTokenRevoked)
+        case .passwordChanged: self(.auditPasswordChanged)
+        }
+    }
+
     func languageName(_ language: Language) -> String {
         switch language {
         case .en: "English"

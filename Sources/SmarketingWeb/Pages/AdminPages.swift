@@ -385,7 +385,7 @@ struct AdminPages: RouteCollection {
             el("tr", [.data("action", entry.action)], [
                 cell(l.dateTime(entry.at, timeZone: zone)),
                 cell([text(entry.actor.name), el("span", [.class("badge muted")], text: entry.actor.channel.rawValue)]),
-                cell([el("code", [], text: entry.action)]),
+                cell([text(l.auditAction(entry.action)), void("br", []), el("code", [.class("hint")], text: entry.action)]),
                 cell(changeList(entry.change.before, names: names)),
                 cell(changeList(entry.change.after, names: names)),
             ])
