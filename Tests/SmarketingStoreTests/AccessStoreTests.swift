@@ -148,6 +148,11 @@ struct AccessStoreTests {
             #expect(users.contains { $0.roles.contains(.sales) })
             #expect(users.contains { $0.roles.contains(.marketing) })
             #expect(try await TeamRepository(db, workspaceID: summary.workspace.id).list().count == demo.teams.count)
+
+            await #expect(throws: ValidationFailure("email", .alreadyTaken)) {
+                _ = try await DemoSeeder(db).seed(demo, passwordHash: "h", now: storeNow)
+            }
+            #expect(try await db.countRows("workspaces") == 1)
         }
     }
 }

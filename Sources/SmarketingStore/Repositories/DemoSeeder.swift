@@ -26,6 +26,10 @@ public struct DemoSeeder: Sendable {
         guard let firstPerson = demo.people.first, let adminEmail = EmailAddress(firstPerson.email) else {
             throw ValidationFailure("people", .required)
         }
+        let emails = demo.people.compactMap { EmailAddress($0.email)?.value }
+        if try await UserRow.query(on: db).filter(\.$email ~~ emails).first() != nil {
+            throw ValidationFailure("email", .alreadyTaken)
+        }
         let (workspace, admin) = try await Directory(db).createWorkspace(
             demo.settings,
             admin: .init(email: adminEmail, name: firstPerson.name, passwordHash: passwordHash, roles: firstPerson.roles, language: nil),

@@ -36,10 +36,16 @@ struct DemoCommand: AsyncCommand {
         let demo = DemoWorkspace.make(seed: UInt64(signature.seed ?? 42), contactCount: count, emailDomain: domain)
         let hash = try await app.password.async(on: app.threadPool, hopTo: app.eventLoopGroup.any()).hash(password)
         let console = context.console
-        let summary = try await DemoSeeder(app.db).seed(demo, passwordHash: hash, now: app.clock.now()) { written, total in
-            if written == total || written % 10_000 == 0 {
-                console.print("  \(written) of \(total) companies and contacts written")
+        let summary: DemoSeeder.Summary
+        do {
+            summary = try await DemoSeeder(app.db).seed(demo, passwordHash: hash, now: app.clock.now()) { written, total in
+                if written == total || written % 10_000 == 0 {
+                    console.print("  \(written) of \(total) companies and contacts written")
+                }
             }
+        } catch let failure as ValidationFailure where failure.errors.contains(where: { $0.code == .alreadyTaken }) {
+            console.error("The demo users of \(domain) already exist. Run again with another --domain, e.g. --domain demo2.smarketing.test")
+            throw failure
         }
         console.print("Demo workspace \"\(summary.workspace.settings.name)\" is ready: \(summary.users.count) users, \(summary.companies) companies, \(summary.contacts) contacts.")
         console.print("Sign in as any of these, password \"\(password)\":")
