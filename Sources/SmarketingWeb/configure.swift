@@ -39,6 +39,8 @@ func routes(_ app: Application) throws {
     let signedIn = pages.grouped(RequireMemberMiddleware())
     try signedIn.register(collection: HomePage())
     try signedIn.register(collection: DirectoryPages())
+    try signedIn.register(collection: ContactPages())
+    try signedIn.register(collection: CustomFieldPages())
     try signedIn.register(collection: AccountPages())
     try signedIn.register(collection: AdminPages())
 
@@ -48,6 +50,8 @@ func routes(_ app: Application) throws {
     try authenticated.register(collection: AccountAPI())
     try authenticated.register(collection: PeopleAPI())
     try authenticated.register(collection: DirectoryAPI())
+    try authenticated.register(collection: ContactsAPI())
+    try authenticated.register(collection: CustomFieldsAPI())
 }
 
 extension Application {

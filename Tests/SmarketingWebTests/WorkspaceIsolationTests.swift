@@ -29,14 +29,17 @@ struct WorkspaceIsolationTests {
             .create(email: EmailAddress("pending@acme.test")!, roles: [.sales], teamIDs: [], by: .user(admin, via: .page), now: app.clock.now())
         let (token, secret) = try await APITokenRepository(app.db, workspaceID: acme).create(for: admin, name: "acme-token", by: .user(admin, via: .page), now: app.clock.now())
 
+        let field = try await CustomFieldRepository(app.db, workspaceID: acme)
+            .create(entity: .contact, key: "acme_secret", label: "Acme secret field", type: .text, options: [], by: .user(admin, via: .page), now: app.clock.now())
         let globex = try await TestWorkspace.direct(app, email: "gus@globex.test", name: "Globex")
         return Fixture(
             ids: [
                 "userID": admin.id.uuidString.lowercased(), "teamID": team.id.uuidString.lowercased(),
                 "contactID": contact.id.uuidString.lowercased(), "companyID": company.id.uuidString.lowercased(),
                 "invitationID": invitation.id.uuidString.lowercased(), "tokenID": token.id.uuidString.lowercased(),
+                "fieldID": field.id.uuidString.lowercased(),
             ],
-            markers: ["acme.test", team.name, contact.lastName + "", company.name, "acme-token", summary.workspace.settings.name],
+            markers: ["acme.test", "acme_secret", "Acme secret field", team.name, contact.lastName + "", company.name, "acme-token", summary.workspace.settings.name],
             outsiderBrowser: globex.adminBrowser,
             outsiderAPI: APIClient(app: app, token: try await globex.token(app)),
             acmeToken: secret, acmeID: acme

@@ -40,6 +40,13 @@ public enum AuditAction: String, Sendable, Codable, CaseIterable {
     case apiTokenCreated = "api_token.created"
     case apiTokenRevoked = "api_token.revoked"
     case passwordChanged = "user.password_changed"
+    case customFieldCreated = "custom_field.created"
+    case customFieldUpdated = "custom_field.updated"
+    case customFieldDeleted = "custom_field.deleted"
+    case contactOwnerChanged = "contact.owner_changed"
+    case contactStageChanged = "contact.stage_changed"
+    case contactDeleted = "contact.deleted"
+    case contactsMerged = "contact.merged"
 }
 
 /// Who made a change and through which door: a person on a page, a token on the API,

@@ -11,17 +11,29 @@ public struct Contact: Sendable, Equatable, Codable, Identifiable {
     public var jobTitle: String?
     public var seniority: String?
     public var country: String?
+    /// First-touch source and campaign.
     public var source: String?
+    public var campaign: String?
+    /// Last-touch source and campaign.
+    public var lastSource: String?
+    public var lastCampaign: String?
+    /// ISO date (YYYY-MM-DD) when known; otherwise `age` may be.
+    public var birthDate: String?
+    public var age: Int?
     public var companyID: UUID?
     public var ownerID: UUID?
     public var stage: LifecycleStage
+    /// Values of the workspace's custom fields, by key.
+    public var custom: [String: CustomFieldValue]
     public var createdAt: Date
     public var updatedAt: Date
 
     public init(
         id: UUID, workspaceID: UUID, firstName: String, lastName: String, email: EmailAddress?,
         phone: String? = nil, jobTitle: String? = nil, seniority: String? = nil, country: String? = nil,
-        source: String? = nil, companyID: UUID? = nil, ownerID: UUID? = nil, stage: LifecycleStage = .lead,
+        source: String? = nil, campaign: String? = nil, lastSource: String? = nil, lastCampaign: String? = nil,
+        birthDate: String? = nil, age: Int? = nil,
+        companyID: UUID? = nil, ownerID: UUID? = nil, stage: LifecycleStage = .lead, custom: [String: CustomFieldValue] = [:],
         createdAt: Date, updatedAt: Date
     ) {
         self.id = id
@@ -34,9 +46,15 @@ public struct Contact: Sendable, Equatable, Codable, Identifiable {
         self.seniority = seniority
         self.country = country
         self.source = source
+        self.campaign = campaign
+        self.lastSource = lastSource
+        self.lastCampaign = lastCampaign
+        self.birthDate = birthDate
+        self.age = age
         self.companyID = companyID
         self.ownerID = ownerID
         self.stage = stage
+        self.custom = custom
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
@@ -57,12 +75,14 @@ public struct Company: Sendable, Equatable, Codable, Identifiable {
     public var industry: String?
     public var revenueBand: String?
     public var country: String?
+    public var custom: [String: CustomFieldValue]
     public var createdAt: Date
     public var updatedAt: Date
 
     public init(
         id: UUID, workspaceID: UUID, name: String, domain: String?, employeeCount: Int? = nil,
-        industry: String? = nil, revenueBand: String? = nil, country: String? = nil, createdAt: Date, updatedAt: Date
+        industry: String? = nil, revenueBand: String? = nil, country: String? = nil, custom: [String: CustomFieldValue] = [:],
+        createdAt: Date, updatedAt: Date
     ) {
         self.id = id
         self.workspaceID = workspaceID
@@ -72,6 +92,7 @@ public struct Company: Sendable, Equatable, Codable, Identifiable {
         self.industry = industry
         self.revenueBand = revenueBand
         self.country = country
+        self.custom = custom
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }

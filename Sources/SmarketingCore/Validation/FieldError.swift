@@ -87,3 +87,7 @@ extension String {
         return String(scalars)
     }
 }
+
+/// A code is an `Error` so that a single value's check can answer `Result<Value, FieldError.Code>`
+/// (see ``CustomFieldDefinition/parse(_:)``) and the caller names the field.
+extension FieldError.Code: Error {}

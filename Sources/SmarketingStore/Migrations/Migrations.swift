@@ -6,5 +6,6 @@ public enum StoreMigrations {
         CreateWorkspacesAndUsers(),
         CreateAccessTables(),
         CreateContactsAndCompanies(),
+        ContactDirectory(),
     ]
 }

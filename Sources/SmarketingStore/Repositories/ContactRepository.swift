@@ -28,6 +28,15 @@ public struct ContactRepository: Sendable {
         try await ContactRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$id == id).first()?.value
     }
 
+    public func find(ids: [UUID]) async throws -> [Contact] {
+        guard !ids.isEmpty else { return [] }
+        return try await ContactRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$id ~~ ids).all().map(\.value)
+    }
+
+    public func find(email: EmailAddress) async throws -> Contact? {
+        try await ContactRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$email == email.value).first()?.value
+    }
+
     public func count() async throws -> Int {
         try await ContactRow.query(on: db).filter(\.$workspaceID == workspaceID).count()
     }

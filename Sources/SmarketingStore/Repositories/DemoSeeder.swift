@@ -71,6 +71,7 @@ public struct DemoSeeder: Sendable {
                 row.industry = company.industry
                 row.revenueBand = company.revenueBand
                 row.country = company.country
+                row.searchText = company.name.lowercased()
                 row.createdAt = now
                 row.updatedAt = now
                 return row
@@ -97,6 +98,8 @@ public struct DemoSeeder: Sendable {
                 row.companyID = companyIDs[contact.companyIndex]
                 row.ownerID = contact.ownerIndex.map { users[$0].id }
                 row.lifecycleStage = contact.stage.rawValue
+                row.searchText = [contact.firstName, contact.lastName, contact.email, demo.companies[contact.companyIndex].name]
+                    .joined(separator: " ").lowercased()
                 row.createdAt = created
                 row.updatedAt = created
                 return row

@@ -109,3 +109,13 @@ public struct TeamRepository: Sendable {
         if found != Set(ids).count { throw ValidationFailure("members", .notInList) }
     }
 }
+
+extension TeamRepository {
+    /// The users who share at least one team with `userID`, the user included.
+    public func teamMateIDs(of userID: UUID) async throws -> Set<UUID> {
+        let mine = try await TeamMemberRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$userID == userID).all().map(\.teamID)
+        guard !mine.isEmpty else { return [userID] }
+        let mates = try await TeamMemberRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$teamID ~~ mine).all().map(\.userID)
+        return Set(mates).union([userID])
+    }
+}

@@ -217,11 +217,20 @@ struct ContactDTO: Codable {
     var seniority: String?
     var country: String?
     var source: String?
+    var campaign: String?
+    var lastSource: String?
+    var lastCampaign: String?
+    var birthDate: String?
+    var age: Int?
     var companyId: UUID?
     var ownerId: UUID?
     var lifecycleStage: String
+    /// Custom field values by key, as text (numbers with a dot, dates ISO, several choices joined by "; ").
+    var custom: [String: String]
     var createdAt: Date
     var updatedAt: Date
+    /// Only in the answer to a create: `created`, or `updated` when a contact with that email existed.
+    var outcome: String?
 
     init(_ contact: Contact) {
         id = contact.id
@@ -233,9 +242,15 @@ struct ContactDTO: Codable {
         seniority = contact.seniority
         country = contact.country
         source = contact.source
+        campaign = contact.campaign
+        lastSource = contact.lastSource
+        lastCampaign = contact.lastCampaign
+        birthDate = contact.birthDate
+        age = contact.age
         companyId = contact.companyID
         ownerId = contact.ownerID
         lifecycleStage = contact.stage.rawValue
+        custom = contact.custom.mapValues(\.storageText)
         createdAt = contact.createdAt
         updatedAt = contact.updatedAt
     }

@@ -44,6 +44,9 @@ enum OpenAPIDocument {
         var paginated: Bool = false
         var list: Bool = false
         var authenticated: Bool = true
+        var csv: Bool = false
+        var idempotent: Bool = false
+        var query: Bool = false
     }
 
     static let operations: [Operation] = [
@@ -67,8 +70,30 @@ enum OpenAPIDocument {
         Operation(method: "post", path: "/api/v1/invitations", summary: "Invite someone; the link is in this answer only (admin)", tag: "People", request: "CreateInvitation", response: "Invitation", status: 201),
         Operation(method: "delete", path: "/api/v1/invitations/{invitationID}", summary: "Revoke a pending invitation (admin)", tag: "People", response: "Invitation"),
         Operation(method: "get", path: "/api/v1/audit-log", summary: "Who changed what, newest first (admin)", tag: "People", response: "AuditEntry", paginated: true, list: true),
-        Operation(method: "get", path: "/api/v1/contacts", summary: "Contacts, newest first", tag: "Directory", response: "Contact", paginated: true, list: true),
-        Operation(method: "get", path: "/api/v1/contacts/{contactID}", summary: "One contact", tag: "Directory", response: "Contact"),
+        Operation(method: "get", path: "/api/v1/contacts", summary: "Contacts: search (q), filters (f=field:op:value, stage, owner), sort, cursor pages",
+                  tag: "Contacts", response: "Contact", paginated: true, list: true, query: true),
+        Operation(method: "post", path: "/api/v1/contacts",
+                  summary: "Create a contact; an existing email updates that contact instead (outcome says which). Honours Idempotency-Key",
+                  tag: "Contacts", request: "ContactFields", response: "Contact", status: 201, idempotent: true),
+        Operation(method: "post", path: "/api/v1/contacts/bulk", summary: "Assign an owner, add to a list or delete, by ids or by a list query",
+                  tag: "Contacts", request: "BulkAction", response: "BulkResult"),
+        Operation(method: "get", path: "/api/v1/contacts/export.csv", summary: "The filtered list as CSV, streamed, with the importer's columns",
+                  tag: "Contacts", response: nil, csv: true, query: true),
+        Operation(method: "get", path: "/api/v1/contacts/{contactID}", summary: "One contact", tag: "Contacts", response: "Contact"),
+        Operation(method: "patch", path: "/api/v1/contacts/{contactID}", summary: "Change some fields of a contact (others stay)",
+                  tag: "Contacts", request: "ContactFields", response: "Contact"),
+        Operation(method: "delete", path: "/api/v1/contacts/{contactID}", summary: "Delete a contact", tag: "Contacts", response: nil, status: 204),
+        Operation(method: "post", path: "/api/v1/contacts/{contactID}/merge", summary: "Merge another contact into this one, keeping all history",
+                  tag: "Contacts", request: "Merge", response: "Contact"),
+        Operation(method: "get", path: "/api/v1/contacts/{contactID}/timeline", summary: "Every change of a contact, newest first",
+                  tag: "Contacts", response: "RecordChange", paginated: true, list: true),
+        Operation(method: "get", path: "/api/v1/custom-fields", summary: "The workspace's custom fields", tag: "Contacts", response: "CustomField", list: true),
+        Operation(method: "post", path: "/api/v1/custom-fields", summary: "Define a custom field (admin)", tag: "Contacts", request: "CustomFieldInput",
+                  response: "CustomField", status: 201),
+        Operation(method: "patch", path: "/api/v1/custom-fields/{fieldID}", summary: "Rename a custom field or change its options (admin)",
+                  tag: "Contacts", request: "CustomFieldInput", response: "CustomField"),
+        Operation(method: "delete", path: "/api/v1/custom-fields/{fieldID}", summary: "Delete a custom field and its values (admin)",
+                  tag: "Contacts", response: nil, status: 204),
         Operation(method: "get", path: "/api/v1/companies", summary: "Companies, newest first", tag: "Directory", response: "Company", paginated: true, list: true),
         Operation(method: "get", path: "/api/v1/companies/{companyID}", summary: "One company", tag: "Directory", response: "Company"),
     ]
@@ -145,8 +170,34 @@ enum OpenAPIDocument {
                             ("country", string(nullable: true)), ("source", string(nullable: true)), ("company_id", string(format: "uuid", nullable: true)),
                             ("owner_id", string(format: "uuid", nullable: true)),
                             ("lifecycle_stage", string(values: ["subscriber", "lead", "mql", "sal", "sql", "opportunity", "customer", "disqualified", "recycled"])),
+                            ("campaign", string(nullable: true)), ("last_source", string(nullable: true)), ("last_campaign", string(nullable: true)),
+                            ("birth_date", string(nullable: true)), ("age", .object([("type", .array([.string("integer"), .string("null")]))])),
+                            ("custom", .object([("type", .string("object")), ("additionalProperties", string())])),
+                            ("outcome", string("Only in the answer to a create", values: ["created", "updated"])),
                             ("created_at", time), ("updated_at", time)],
                            required: ["id", "first_name", "last_name", "lifecycle_stage", "created_at", "updated_at"])),
+        ("ContactFields", .object([
+            ("type", .string("object")),
+            ("description", .string("Contact fields by name: first_name, last_name, email, phone, job_title, seniority, birth_date, age, country, source, campaign, last_source, last_campaign, company, company_domain, owner_email, lifecycle_stage, and cf_<key> for custom fields. Values are strings, numbers, booleans or null.")),
+            ("additionalProperties", .object([("type", .array([.string("string"), .string("number"), .string("boolean"), .string("null")]))])),
+        ])),
+        ("BulkAction", object([("action", string(values: ["assign_owner", "add_to_list", "delete"])), ("ids", array(uuid)),
+                               ("query", string("A list query string, e.g. stage=mql&f=country:eq:BR, instead of ids")),
+                               ("owner_id", string("A user id, or none")), ("list", string(length: 1...80))], required: ["action"])),
+        ("BulkResult", object([("action", string()), ("affected", .object([("type", .string("integer"))]))], required: ["action", "affected"])),
+        ("Merge", object([("other_id", uuid)], required: ["other_id"])),
+        ("RecordChange", object([("id", uuid), ("at", time), ("kind", string(values: ["created", "updated", "merged", "deleted", "added_to_list"])),
+                                 ("actor_name", string()), ("channel", string()),
+                                 ("before", .object([("type", .string("object")), ("additionalProperties", string())])),
+                                 ("after", .object([("type", .string("object")), ("additionalProperties", string())]))],
+                                required: ["id", "at", "kind", "actor_name", "channel", "before", "after"])),
+        ("CustomField", object([("id", uuid), ("entity", string(values: ["contact", "company"])), ("key", string()), ("label", string()),
+                                ("type", string(values: ["text", "number", "date", "choice", "multi_choice", "boolean"])), ("options", array(string()))],
+                               required: ["id", "entity", "key", "label", "type", "options"])),
+        ("CustomFieldInput", object([("entity", string(values: ["contact", "company"])), ("key", string(length: 1...40, pattern: "^[a-z][a-z0-9_]*$")),
+                                     ("label", string(length: 1...60, pattern: "\\S")),
+                                     ("type", string(values: ["text", "number", "date", "choice", "multi_choice", "boolean"])),
+                                     ("options", array(string(length: 1...100)))], required: [])),
         ("Company", object([("id", uuid), ("name", string()), ("domain", string(nullable: true)),
                             ("employee_count", .object([("type", .array([.string("integer"), .string("null")]))])),
                             ("industry", string(nullable: true)), ("revenue_band", string(nullable: true)), ("country", string(nullable: true)),
@@ -175,6 +226,20 @@ enum OpenAPIDocument {
                                        ("description", .string("The next_cursor of the previous page")),
                                        ("schema", string(pattern: "^[0-9]{1,15}_[0-9a-f-]{36}$"))]))
         }
+        if operation.query {
+            for (name, description) in [("q", "Words looked up in name, email and company"),
+                                        ("f", "A filter field:op:value (op: eq, ne, in, contains, starts, set, unset, gte, lte, between); repeatable"),
+                                        ("stage", "A lifecycle stage; repeatable"), ("owner", "A user id, or none"),
+                                        ("sort", "newest, oldest, name, name_desc or updated")] {
+                parameters.append(.object([("name", .string(name)), ("in", .string("query")), ("required", .bool(false)),
+                                           ("description", .string(description)), ("schema", string())]))
+            }
+        }
+        if operation.idempotent {
+            parameters.append(.object([("name", .string("Idempotency-Key")), ("in", .string("header")), ("required", .bool(false)),
+                                       ("description", .string("Retrying with the same key and body returns the first answer; another body with it is refused")),
+                                       ("schema", string(length: 1...200))]))
+        }
         if !parameters.isEmpty { pairs.append(("parameters", .array(parameters))) }
         if let request = operation.request {
             pairs.append(("requestBody", .object([("required", .bool(true)),
@@ -187,8 +252,15 @@ enum OpenAPIDocument {
                 : ref(response)
             responses.append((String(operation.status), .object([("description", .string("OK")),
                                                                   ("content", .object([("application/json", .object([("schema", schema)]))]))])))
+        } else if operation.csv {
+            responses.append((String(operation.status), .object([("description", .string("CSV")),
+                                                                  ("content", .object([("text/csv", .object([("schema", string())]))]))])))
         } else {
             responses.append((String(operation.status), .object([("description", .string(operation.status == 204 ? "Done" : "OK"))])))
+        }
+        if operation.idempotent {
+            responses.append(("200", .object([("description", .string("A contact with that email existed and was updated (outcome: updated)")),
+                                              ("content", .object([("application/json", .object([("schema", ref(operation.response ?? "Contact"))]))]))])))
         }
         if operation.authenticated {
             responses.append(("401", errorResponse("Missing, unknown or revoked token")))
@@ -200,7 +272,7 @@ enum OpenAPIDocument {
             responses.append(("413", errorResponse("Body larger than 1 MB")))
             responses.append(("415", errorResponse("Body not sent as application/json")))
         }
-        if operation.request != nil || operation.paginated {
+        if operation.request != nil || operation.paginated || operation.query {
             responses.append(("422", errorResponse("Invalid fields, each named in error.fields")))
         }
         pairs.append(("responses", .object(responses)))

@@ -26,6 +26,7 @@ enum SiteURL: Sendable {
     case team(UUID)
     case deleteTeam(UUID)
     case audit
+    case customFields
     case stylesheet
     case script
     case apiDocument
@@ -62,6 +63,7 @@ enum SiteURL: Sendable {
         case .team(let id): "/settings/teams/\(id.uuidString.lowercased())"
         case .deleteTeam(let id): "/settings/teams/\(id.uuidString.lowercased())/delete"
         case .audit: "/settings/audit"
+        case .customFields: "/settings/fields"
         case .stylesheet: "/assets/app-\(Assets.version).css"
         case .script: "/assets/app-\(Assets.version).js"
         case .apiDocument: "/api/v1/openapi.json"

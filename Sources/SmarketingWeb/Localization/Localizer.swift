@@ -82,6 +82,11 @@ struct Localizer: Sendable {
         case .apiTokenCreated: self(.auditTokenCreated)
         case .apiTokenRevoked: self(.auditTokenRevoked)
         case .passwordChanged: self(.auditPasswordChanged)
+        case .customFieldCreated, .customFieldUpdated, .customFieldDeleted: self(.customFields) + " · " + code
+        case .contactOwnerChanged: self(.owner) + " · " + self(.changeUpdated)
+        case .contactStageChanged: self(.stage) + " · " + self(.changeUpdated)
+        case .contactDeleted: self(.contactDelete)
+        case .contactsMerged: self(.changeMerged)
         }
     }
 

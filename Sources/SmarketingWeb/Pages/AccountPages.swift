@@ -174,7 +174,7 @@ struct AccountPages: RouteCollection {
 }
 
 enum SettingsTab: Sendable {
-    case profile, tokens, workspace, users, teams, audit
+    case profile, tokens, workspace, users, teams, fields, audit
 }
 
 /// The tabs at the top of the settings pages; admin tabs only for admins.
@@ -182,7 +182,8 @@ func settingsTabs(_ req: Request, current: SettingsTab) -> HTMLNode {
     let l = req.l
     var tabs: [(SettingsTab, String, SiteURL)] = [(.profile, l(.profileTitle), .profile), (.tokens, l(.tokensTitle), .tokens)]
     if req.member?.user.may(.manageWorkspace) == true {
-        tabs += [(.workspace, l(.workspaceTitle), .workspaceSettings), (.users, l(.usersTitle), .users), (.teams, l(.teamsTitle), .teams)]
+        tabs += [(.workspace, l(.workspaceTitle), .workspaceSettings), (.users, l(.usersTitle), .users), (.teams, l(.teamsTitle), .teams),
+                 (.fields, l(.customFields), .customFields)]
     }
     if req.member?.user.may(.readAuditLog) == true {
         tabs.append((.audit, l(.auditTitle), .audit))

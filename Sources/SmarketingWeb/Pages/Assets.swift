@@ -136,7 +136,24 @@ enum Assets {
     .error-page { text-align: center; }
     .error-status { font-size: 3rem; font-weight: 800; color: var(--muted); margin: 0; }
     .danger-zone { border-color: var(--danger); }
+    a.button-secondary, a.button-primary { display: inline-block; text-decoration: none; padding: var(--space-2) var(--space-4); border-radius: 8px; }
+    .page-header .actions { display: flex; gap: var(--space-3); align-items: center; flex-wrap: wrap; }
+    .filters form { margin: 0; }
+    .chips { list-style: none; display: flex; flex-wrap: wrap; gap: var(--space-2); padding: 0; margin: var(--space-3) 0 0; }
+    .chip { background: var(--accent-soft); color: var(--text); border-radius: 999px; padding: var(--space-1) var(--space-3); display: flex; gap: var(--space-2); align-items: center; }
+    .chip-remove { text-decoration: none; font-weight: 700; }
+    .bulk { background: var(--surface); border: 1px solid var(--border); border-radius: var(--radius); padding: var(--space-3); margin: var(--space-3) 0; }
+    .columns { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: var(--space-4); }
+    .timeline { list-style: none; margin: 0; padding: 0; border-left: 2px solid var(--border); }
+    .timeline-item { padding: 0 0 var(--space-4) var(--space-4); position: relative; }
+    .timeline-item::before { content: ""; position: absolute; left: -7px; top: 6px; width: 12px; height: 12px; border-radius: 50%; background: var(--accent); }
+    .timeline-head { margin: 0 0 var(--space-1); }
+    .grid-form { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: var(--space-4); }
+    .grid-form .panel { margin: 0; }
+    .form-actions { grid-column: 1 / -1; }
+    textarea { font: inherit; color: var(--text); background: var(--surface); border: 1px solid var(--border); border-radius: 8px; padding: var(--space-2); }
     @media (max-width: 760px) {
+      .columns { grid-template-columns: 1fr; }
       .shell { grid-template-columns: 1fr; background: var(--bg); }
       .sidebar { position: static; height: auto; }
       #main-nav ul { display: flex; flex-wrap: wrap; gap: var(--space-1); }

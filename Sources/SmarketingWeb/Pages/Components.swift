@@ -115,9 +115,14 @@ enum Form {
 /// A short message at the top of a page after an action (saved, sent, revoked).
 enum Notice: String, Sendable, CaseIterable {
     case saved, invited, revoked, created, deleted, passwordChanged = "password_changed"
+    case existingUpdated = "existing_updated", merged, bulkDone = "bulk_done", badFilter = "bad_filter"
 
     func text(_ l: Localizer) -> String {
         switch self {
+        case .existingUpdated: l(.noticeExistingUpdated)
+        case .merged: l(.noticeMerged)
+        case .bulkDone: l(.noticeBulkDone)
+        case .badFilter: l(.noticeBadFilter)
         case .saved: l(.noticeSaved)
         case .invited: l(.noticeInvited)
         case .revoked: l(.noticeRevoked)

@@ -1,0 +1,317 @@
+import FluentKit
+import Foundation
+import SmarketingCore
+
+/// Creates, updates, deletes and merges contacts of one workspace, keeping the rules every
+/// door shares (form, API, import): one contact per normalised email, companies found by
+/// domain then name, owners by email, every change on the contact's timeline, and ownership
+/// and stage changes in the audit log.
+public struct ContactWriter: Sendable {
+    let db: any Database
+    public let workspaceID: UUID
+
+    public init(_ db: any Database, workspaceID: UUID) {
+        self.db = db
+        self.workspaceID = workspaceID
+    }
+
+    /// How a save treats fields the input leaves empty.
+    public enum Mode: Sendable {
+        /// A full form: an empty field clears the stored value.
+        case replace
+        /// An import or a partial update: only fields with a value are written.
+        case merge
+    }
+
+    public enum Outcome: String, Sendable {
+        case created, updated
+    }
+
+    /// Saves a contact. Without an id, a contact with the same email is updated instead of
+    /// duplicated (and the outcome says so). Throws ``ValidationFailure`` for an email that
+    /// belongs to another contact or an owner who is not a user of the workspace.
+    public func save(
+        _ input: ContactInput, id: UUID? = nil, mode: Mode, definitions: [CustomFieldDefinition], by actor: AuditActor, now: Date
+    ) async throws -> (Contact, Outcome)? {
+        try await db.transaction { tx in
+            try await save(input, id: id, mode: mode, definitions: definitions, by: actor, now: now, on: tx)
+        }
+    }
+
+    func save(
+        _ input: ContactInput, id: UUID?, mode: Mode, definitions: [CustomFieldDefinition], by actor: AuditActor, now: Date,
+        on tx: any Database
+    ) async throws -> (Contact, Outcome)? {
+        var row: ContactRow?
+        if let id {
+            guard let found = try await ContactRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$id == id).first() else {
+                return nil
+            }
+            row = found
+            if let email = input.email?.value, email != found.email,
+               try await ContactRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$email == email).first() != nil {
+                throw ValidationFailure("email", .alreadyTaken)
+            }
+        } else if let email = input.email?.value {
+            row = try await ContactRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$email == email).first()
+        }
+        let outcome: Outcome = row == nil ? .created : .updated
+        let contact = row ?? ContactRow()
+        let customValues = try await CustomFieldRepository(tx, workspaceID: workspaceID)
+        var before: [String: String] = [:]
+        if let existing = row {
+            let values = try await customValues.values(of: [try existing.requireID()], definitions: definitions)
+            before = try await fields(of: existing, custom: values[try existing.requireID()] ?? [:], on: tx)
+        } else {
+            contact.id = UUID()
+            contact.workspaceID = workspaceID
+            contact.firstName = ""
+            contact.lastName = ""
+            contact.lifecycleStage = LifecycleStage.lead.rawValue
+            contact.createdAt = now
+        }
+
+        let owner = try await ownerID(of: input.ownerEmail, on: tx)
+        let company = try await companyID(name: input.companyName, domain: input.companyDomain, now: now, on: tx)
+        apply(input, to: contact, mode: mode, ownerID: owner, companyID: company)
+        contact.updatedAt = now
+        let companyName = try await contact.companyID.asyncMap { try await CompanyRow.find($0, on: tx)?.name } ?? nil
+        contact.searchText = Self.searchText(contact, companyName: companyName)
+        try await contact.save(on: tx)
+        let contactID = try contact.requireID()
+
+        let clearing: Set<String> = mode == .replace ? Set(definitions.map(\.key)).subtracting(input.custom.keys) : []
+        try await customValues.write(input.custom, clearing: clearing, recordID: contactID, definitions: definitions, on: tx)
+        let custom = try await customValues.values(of: [contactID], definitions: definitions)[contactID] ?? [:]
+        let after = try await fields(of: contact, custom: custom, on: tx)
+        let change = AuditChange(before: before, after: after)
+        if outcome == .created || !change.isEmpty {
+            try await RecordChanges(tx, workspaceID: workspaceID)
+                .record(outcome == .created ? .created : .updated, type: "contact", id: contactID, change: change, by: actor, at: now)
+        }
+        try await auditOwnershipAndStage(change, contactID: contactID, by: actor, now: now, on: tx)
+        var value = contact.value
+        value.custom = custom
+        return (value, outcome)
+    }
+
+    /// Deletes contacts of this workspace; returns how many went.
+    public func delete(_ ids: [UUID], by actor: AuditActor, now: Date) async throws -> Int {
+        try await db.transaction { tx in
+            let rows = try await ContactRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$id ~~ ids).all()
+            for row in rows {
+                let id = try row.requireID()
+                try await CustomFieldValueRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$recordID == id).delete()
+                try await row.delete(on: tx)
+                try await AuditLog(tx, workspaceID: workspaceID).record(
+                    .contactDeleted, by: actor, entityType: "contact", entityID: id,
+                    change: AuditChange(before: ["name": row.value.fullName, "email": row.email ?? ""], after: [:]), at: now
+                )
+            }
+            return rows.count
+        }
+    }
+
+    /// Gives contacts a new owner (nil: nobody), on their timelines and in the audit log.
+    public func assignOwner(_ ids: [UUID], to ownerID: UUID?, by actor: AuditActor, now: Date) async throws -> Int {
+        try await db.transaction { tx in
+            if let ownerID, try await UserRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$id == ownerID).first() == nil {
+                throw ValidationFailure("owner_id", .notInList)
+            }
+            let rows = try await ContactRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$id ~~ ids).all()
+            let ownerName = try await ownerID.asyncMap { try await UserRow.find($0, on: tx)?.email } ?? nil
+            var changed = 0
+            for row in rows where row.ownerID != ownerID {
+                let beforeOwner = try await row.ownerID.asyncMap { try await UserRow.find($0, on: tx)?.email } ?? nil
+                row.ownerID = ownerID
+                row.updatedAt = now
+                try await row.update(on: tx)
+                let change = AuditChange(before: ["owner_email": beforeOwner ?? ""], after: ["owner_email": ownerName ?? ""])
+                let id = try row.requireID()
+                try await RecordChanges(tx, workspaceID: workspaceID).record(.updated, type: "contact", id: id, change: change, by: actor, at: now)
+                try await auditOwnershipAndStage(change, contactID: id, by: actor, now: now, on: tx)
+                changed += 1
+            }
+            return changed
+        }
+    }
+
+    /// Merges `otherID` into `survivorID`: the survivor keeps its values and takes the other's
+    /// where it has none, both timelines and list memberships end up on the survivor, and the
+    /// other contact is removed.
+    public func merge(survivorID: UUID, otherID: UUID, definitions: [CustomFieldDefinition], by actor: AuditActor, now: Date) async throws -> Contact? {
+        guard survivorID != otherID else { throw ValidationFailure("other_id", .invalid) }
+        return try await db.transaction { tx in
+            guard let survivor = try await ContactRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$id == survivorID).first(),
+                  let other = try await ContactRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$id == otherID).first()
+            else { return nil }
+            let values = CustomFieldRepository(tx, workspaceID: workspaceID)
+            let custom = try await values.values(of: [survivorID, otherID], definitions: definitions)
+            let before = try await fields(of: survivor, custom: custom[survivorID] ?? [:], on: tx)
+
+            let otherEmail = other.email
+            survivor.firstName = survivor.firstName.isEmpty ? other.firstName : survivor.firstName
+            survivor.lastName = survivor.lastName.isEmpty ? other.lastName : survivor.lastName
+            survivor.phone = survivor.phone ?? other.phone
+            survivor.jobTitle = survivor.jobTitle ?? other.jobTitle
+            survivor.seniority = survivor.seniority ?? other.seniority
+            survivor.country = survivor.country ?? other.country
+            survivor.source = survivor.source ?? other.source
+            survivor.campaign = survivor.campaign ?? other.campaign
+            survivor.lastSource = survivor.lastSource ?? other.lastSource
+            survivor.lastCampaign = survivor.lastCampaign ?? other.lastCampaign
+            survivor.birthDate = survivor.birthDate ?? other.birthDate
+            survivor.age = survivor.age ?? other.age
+            survivor.companyID = survivor.companyID ?? other.companyID
+            survivor.ownerID = survivor.ownerID ?? other.ownerID
+            survivor.updatedAt = now
+
+            let missing = (custom[otherID] ?? [:]).filter { custom[survivorID]?[$0.key] == nil }
+            try await CustomFieldValueRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$recordID == otherID).delete()
+            try await RecordChanges(tx, workspaceID: workspaceID).move(from: otherID, to: survivorID)
+            let memberships = try await ContactListMemberRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$contactID == otherID).all()
+            let survivorLists = Set(try await ContactListMemberRow.query(on: tx).filter(\.$workspaceID == workspaceID)
+                .filter(\.$contactID == survivorID).all().map(\.listID))
+            for membership in memberships {
+                if survivorLists.contains(membership.listID) { try await membership.delete(on: tx) } else {
+                    membership.contactID = survivorID
+                    try await membership.update(on: tx)
+                }
+            }
+            try await other.delete(on: tx)
+            if survivor.email == nil { survivor.email = otherEmail }
+            let companyName = try await survivor.companyID.asyncMap { try await CompanyRow.find($0, on: tx)?.name } ?? nil
+            survivor.searchText = Self.searchText(survivor, companyName: companyName)
+            try await survivor.update(on: tx)
+            try await values.write(missing, clearing: [], recordID: survivorID, definitions: definitions, on: tx)
+
+            let merged = try await values.values(of: [survivorID], definitions: definitions)[survivorID] ?? [:]
+            var after = try await fields(of: survivor, custom: merged, on: tx)
+            after["merged_from"] = otherEmail ?? other.value.fullName
+            let change = AuditChange(before: before, after: after)
+            try await RecordChanges(tx, workspaceID: workspaceID).record(.merged, type: "contact", id: survivorID, change: change, by: actor, at: now)
+            try await AuditLog(tx, workspaceID: workspaceID).record(
+                .contactsMerged, by: actor, entityType: "contact", entityID: survivorID,
+                change: AuditChange(before: ["other": otherID.uuidString.lowercased()], after: ["survivor": survivorID.uuidString.lowercased()]), at: now
+            )
+            var value = survivor.value
+            value.custom = merged
+            return value
+        }
+    }
+
+    // MARK: Rules shared by every write
+
+    private func apply(_ input: ContactInput, to row: ContactRow, mode: Mode, ownerID: UUID?, companyID: UUID?) {
+        func pick<T>(_ new: T?, _ old: T?) -> T? { mode == .replace ? new : (new ?? old) }
+        func text(_ new: String?, _ old: String?) -> String? {
+            let cleaned = new.flatMap { $0.isEmpty ? nil : $0 }
+            return mode == .replace ? cleaned : (cleaned ?? old)
+        }
+        row.firstName = mode == .replace || !input.firstName.isEmpty ? input.firstName : row.firstName
+        row.lastName = mode == .replace || !input.lastName.isEmpty ? input.lastName : row.lastName
+        row.email = pick(input.email?.value, row.email)
+        row.phone = text(input.phone, row.phone)
+        row.jobTitle = text(input.jobTitle, row.jobTitle)
+        row.seniority = text(input.seniority, row.seniority)
+        row.country = text(input.country, row.country)
+        row.source = text(input.source, row.source)
+        row.campaign = text(input.campaign, row.campaign)
+        row.lastSource = text(input.lastSource, row.lastSource)
+        row.lastCampaign = text(input.lastCampaign, row.lastCampaign)
+        row.birthDate = text(input.birthDate, row.birthDate)
+        row.age = pick(input.age, row.age)
+        row.ownerID = pick(ownerID, row.ownerID)
+        row.companyID = pick(companyID, row.companyID)
+        if let stage = input.stage { row.lifecycleStage = stage.rawValue }
+    }
+
+    private func ownerID(of email: EmailAddress?, on tx: any Database) async throws -> UUID? {
+        guard let email else { return nil }
+        guard let user = try await UserRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$email == email.value).first() else {
+            throw ValidationFailure("owner_email", .notInList)
+        }
+        return user.id
+    }
+
+    /// The company a contact works for: found by domain, then by name (ignoring case), or created.
+    func companyID(name: String?, domain: String?, now: Date, on tx: any Database) async throws -> UUID? {
+        let cleanName = name.flatMap { $0.isEmpty ? nil : $0 }
+        if let domain, !domain.isEmpty {
+            if let found = try await CompanyRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$domain == domain).first() {
+                return found.id
+            }
+        } else if let cleanName {
+            let lowered = cleanName.lowercased()
+            if let found = try await CompanyRow.query(on: tx).filter(\.$workspaceID == workspaceID)
+                .filter(\.$searchText == lowered).first() {
+                return found.id
+            }
+        } else {
+            return nil
+        }
+        let row = CompanyRow()
+        row.id = UUID()
+        row.workspaceID = workspaceID
+        row.name = cleanName ?? domain ?? ""
+        row.domain = domain.flatMap { $0.isEmpty ? nil : $0 }
+        row.searchText = row.name.lowercased()
+        row.createdAt = now
+        row.updatedAt = now
+        try await row.create(on: tx)
+        return row.id
+    }
+
+    private func auditOwnershipAndStage(_ change: AuditChange, contactID: UUID, by actor: AuditActor, now: Date, on tx: any Database) async throws {
+        let log = AuditLog(tx, workspaceID: workspaceID)
+        if change.before.keys.contains("owner_email") || change.after.keys.contains("owner_email"), !change.before.isEmpty {
+            try await log.record(.contactOwnerChanged, by: actor, entityType: "contact", entityID: contactID,
+                                 change: AuditChange(before: ["owner_email": change.before["owner_email"] ?? ""],
+                                                     after: ["owner_email": change.after["owner_email"] ?? ""]), at: now)
+        }
+        if let stage = change.after["lifecycle_stage"], let old = change.before["lifecycle_stage"] {
+            try await log.record(.contactStageChanged, by: actor, entityType: "contact", entityID: contactID,
+                                 change: AuditChange(before: ["lifecycle_stage": old], after: ["lifecycle_stage": stage]), at: now)
+        }
+    }
+
+    /// The fields of a contact as the timeline shows them (canonical names, custom as `cf_<key>`).
+    func fields(of row: ContactRow, custom: [String: CustomFieldValue], on tx: any Database) async throws -> [String: String] {
+        var fields: [String: String] = [
+            "first_name": row.firstName, "last_name": row.lastName, "lifecycle_stage": row.lifecycleStage,
+        ]
+        let optional: [(String, String?)] = [
+            ("email", row.email), ("phone", row.phone), ("job_title", row.jobTitle), ("seniority", row.seniority),
+            ("country", row.country), ("source", row.source), ("campaign", row.campaign), ("last_source", row.lastSource),
+            ("last_campaign", row.lastCampaign), ("birth_date", row.birthDate), ("age", row.age.map(String.init)),
+        ]
+        for (key, value) in optional { if let value, !value.isEmpty { fields[key] = value } }
+        if let companyID = row.companyID, let company = try await CompanyRow.find(companyID, on: tx) { fields["company"] = company.name }
+        if let ownerID = row.ownerID, let owner = try await UserRow.find(ownerID, on: tx) { fields["owner_email"] = owner.email }
+        for (key, value) in custom { fields["cf_\(key)"] = value.storageText }
+        return fields.filter { !$0.value.isEmpty }
+    }
+
+    static func searchText(_ row: ContactRow, companyName: String?) -> String {
+        [row.firstName, row.lastName, row.email ?? "", companyName ?? ""].filter { !$0.isEmpty }.joined(separator: " ").lowercased()
+    }
+}
+
+final class ContactListMemberRow: Model, @unchecked Sendable {
+    static let schema = "contact_list_members"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "workspace_id") var workspaceID: UUID
+    @Field(key: "list_id") var listID: UUID
+    @Field(key: "contact_id") var contactID: UUID
+    @Field(key: "added_at") var addedAt: Date
+
+    init() {}
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}

@@ -1,0 +1,504 @@
+import SmarketingCore
+import SmarketingStore
+import Vapor
+
+/// Contacts as people work with them: a list with search, filters on any field, sort and
+/// keyset pages; bulk actions; a profile with its timeline; forms to create, edit, delete
+/// and merge.
+struct ContactPages: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("contacts", use: list)
+        routes.get("contacts", "new", use: newForm)
+        routes.post("contacts", use: create)
+        routes.post("contacts", "bulk", use: bulk)
+        routes.get("contacts", "export.csv") { req in try await ContactExport.response(req, member: try req.requireMember()) }
+        routes.get("contacts", ":contactID", use: show)
+        routes.get("contacts", ":contactID", "edit", use: editForm)
+        routes.post("contacts", ":contactID", use: update)
+        routes.post("contacts", ":contactID", "delete", use: delete)
+        routes.get("contacts", ":contactID", "merge", use: mergeForm)
+        routes.post("contacts", ":contactID", "merge", use: merge)
+    }
+
+    static let pageSize = 50
+
+    // MARK: List
+
+    func list(req: Request) async throws -> Response {
+        let member = try req.requireMember()
+        let l = req.l
+        let definitions = try await CustomFieldRepository(req.db, workspaceID: member.workspaceID).list(.contact)
+        let query: ContactQuery
+        do {
+            query = try ContactQuery.parse(ContactListURL.items(of: req), customFields: definitions)
+        } catch {
+            return req.redirect(to: SiteURL.contacts.path + "?notice=bad_filter")
+        }
+        let cursor = req.query[String.self, at: "after"].flatMap(ContactCursor.init(token:))
+        let search = ContactSearch(req.db, workspaceID: member.workspaceID)
+        let page = try await search.page(query, limit: Self.pageSize, after: cursor, definitions: definitions)
+        let total = cursor == nil ? try await search.count(query, definitions: definitions) : nil
+        let users = try await UserRepository(req.db, workspaceID: member.workspaceID).list()
+        let owners = Dictionary(uniqueKeysWithValues: users.map { ($0.id, $0.name) })
+        let companies = try await CompanyRepository(req.db, workspaceID: member.workspaceID).find(ids: page.contacts.compactMap(\.companyID))
+        let base = ContactListURL(query: query)
+
+        let rows: [HTMLNode] = page.contacts.map { contact in
+            el("tr", [.data("contact", contact.id.uuidString.lowercased())], [
+                cell([void("input", [.type("checkbox"), .name("ids"), .value(contact.id.uuidString.lowercased()), Attr("form", "bulk-form"),
+                                     .aria("label", l(.selectRow, contact.displayName))])]),
+                cell([el("a", [.href(SiteURL.contact(contact.id).path)], text: contact.displayName)]),
+                cell(contact.email?.value ?? ""),
+                cell(contact.jobTitle ?? ""),
+                cell(contact.companyID.flatMap { companies[$0]?.name } ?? ""),
+                cell([el("span", [.class("badge stage-\(contact.stage.rawValue)")], text: l.stageName(contact.stage))]),
+                cell(contact.ownerID.flatMap { owners[$0] } ?? "—"),
+            ])
+        }
+        let sortable: [(String, ContactSort?)] = [("", nil), (l(.name), .name), (l(.email), nil), (l(.jobTitle), nil), (l(.company), nil),
+                                                  (l(.stage), nil), (l(.owner), nil)]
+        let headers: [HTMLNode] = sortable.map { label, sort in
+            guard let sort else { return el("th", [Attr("scope", "col")], text: label) }
+            let next: ContactSort = query.sort == sort ? (sort == .name ? .nameDescending : .name) : sort
+            let current = query.sort == .name ? "ascending" : query.sort == .nameDescending ? "descending" : "none"
+            return el("th", [Attr("scope", "col"), .aria("sort", current)], [
+                el("a", [.href(base.with(sort: next).path)], text: label + (current == "ascending" ? " ▲" : current == "descending" ? " ▼" : "")),
+            ])
+        }
+        let table: HTMLNode = page.contacts.isEmpty
+            ? el("p", [.class("empty"), .id("contacts-table")], text: query.isFiltered ? l(.contactsNoMatch) : l(.contactsEmpty))
+            : el("div", [.class("table-wrap")], [
+                el("table", [.id("contacts-table")], [
+                    el("caption", [.class("visually-hidden")], text: l(.navContacts)),
+                    el("thead", [], [el("tr", [], headers)]),
+                    el("tbody", [], rows),
+                ]),
+            ])
+        let mayEdit = member.user.may(.editContacts)
+        return Page(title: l(.navContacts), area: .contacts, body: [
+            pageHeader(l(.navContacts), subtitle: total.map { l(.contactsCount, l.number($0)) }, actions: [
+                el("a", [.class("button-secondary"), .href(ContactListURL.exportPath(query))], text: l(.exportCSV)),
+                mayEdit ? el("a", [.class("button-primary"), .href("/contacts/new")], text: l(.contactNew)) : .empty,
+            ]),
+            Notice.banner(req),
+            filterBar(req, query: query, definitions: definitions, users: users),
+            mayEdit ? bulkForm(req, query: query, users: users, total: total) : .empty,
+            table,
+            el("nav", [.class("pager"), .aria("label", l(.pagination))], [
+                cursor == nil ? .empty : el("a", [.href(base.path)], text: l(.firstPage)),
+                page.next.map { el("a", [.href(base.with(after: $0).path), Attr("rel", "next")], text: l(.nextPage)) } ?? .empty,
+            ]),
+        ]).response(for: req)
+    }
+
+    private func filterBar(_ req: Request, query: ContactQuery, definitions: [CustomFieldDefinition], users: [User]) -> HTMLNode {
+        let l = req.l
+        let base = ContactListURL(query: query)
+        var fields: [(String, String)] = ContactFieldLabels.filterable(l)
+        fields += definitions.map { ("cf_\($0.key)", $0.label) }
+        let operations: [(FieldFilter.Operation, String)] = [
+            (.equals, l(.opEquals)), (.notEquals, l(.opNotEquals)), (.contains, l(.opContains)), (.startsWith, l(.opStartsWith)),
+            (.oneOf, l(.opOneOf)), (.isSet, l(.opIsSet)), (.isNotSet, l(.opIsNotSet)), (.atLeast, l(.opAtLeast)), (.atMost, l(.opAtMost)),
+            (.between, l(.opBetween)),
+        ]
+        let labels = Dictionary(uniqueKeysWithValues: fields)
+        let chips: [HTMLNode] = query.filters.enumerated().map { index, filter in
+            let operation = operations.first { $0.0 == filter.operation }?.1 ?? filter.operation.rawValue
+            let shown = filter.field == "lifecycle_stage" ? filter.values.compactMap(LifecycleStage.init(rawValue:)).map(l.stageName).joined(separator: ", ")
+                : filter.field == "owner_id" ? filter.values.compactMap { id in users.first { $0.id.uuidString.lowercased() == id.lowercased() }?.name }.joined(separator: ", ")
+                : filter.values.joined(separator: filter.operation == .between ? " – " : ", ")
+            return el("li", [.class("chip")], [
+                text("\(labels[filter.field] ?? filter.field) \(operation) \(shown)"),
+                el("a", [.href(base.removingFilter(at: index).path), .aria("label", l(.removeFilter)), .class("chip-remove")], text: "×"),
+            ])
+        }
+        return el("section", [.class("panel filters"), .aria("label", l(.filters))], [
+            el("form", [Attr("method", "get"), Attr("action", SiteURL.contacts.path), .id("filter-form"), .class("inline-form")],
+               query.filters.map { void("input", [.type("hidden"), .name("f"), .value($0.token)]) } + [
+                el("div", [.class("field")], [
+                    el("label", [Attr("for", "f-q")], text: l(.search)),
+                    void("input", [.id("f-q"), .name("q"), .type("search"), .value(query.search ?? ""), Attr("placeholder", l(.searchHint))]),
+                ]),
+                el("div", [.class("field")], [
+                    el("label", [Attr("for", "f-field")], text: l(.filterField)),
+                    el("select", [.id("f-field"), .name("f_field")], [el("option", [.value("")], text: "—")] + fields.map { el("option", [.value($0.0)], text: $0.1) }),
+                ]),
+                el("div", [.class("field")], [
+                    el("label", [Attr("for", "f-op")], text: l(.filterOperation)),
+                    el("select", [.id("f-op"), .name("f_op")], operations.map { el("option", [.value($0.0.rawValue)], text: $0.1) }),
+                ]),
+                el("div", [.class("field")], [
+                    el("label", [Attr("for", "f-value")], text: l(.filterValue)),
+                    void("input", [.id("f-value"), .name("f_value"), .type("text"), Attr("placeholder", l(.filterValueHint))]),
+                ]),
+                void("input", [.type("hidden"), .name("sort"), .value(query.sort.rawValue)]),
+                Form.submit(l(.apply), style: "button-secondary"),
+            ]),
+            chips.isEmpty ? .empty : el("ul", [.class("chips"), .id("active-filters")], chips),
+        ])
+    }
+
+    private func bulkForm(_ req: Request, query: ContactQuery, users: [User], total: Int?) -> HTMLNode {
+        let l = req.l
+        return Form.post(req, action: "/contacts/bulk", id: "bulk-form", attributes: [.class("inline-form bulk")], [
+            void("input", [.type("hidden"), .name("query"), .value(ContactListURL(query: query).queryString)]),
+            el("div", [.class("field")], [
+                el("label", [Attr("for", "bulk-action")], text: l(.bulkAction)),
+                el("select", [.id("bulk-action"), .name("action")], [
+                    el("option", [.value("assign_owner")], text: l(.bulkAssignOwner)),
+                    el("option", [.value("add_to_list")], text: l(.bulkAddToList)),
+                    el("option", [.value("delete")], text: l(.bulkDelete)),
+                ]),
+            ]),
+            el("div", [.class("field")], [
+                el("label", [Attr("for", "bulk-owner")], text: l(.owner)),
+                el("select", [.id("bulk-owner"), .name("owner_id")], [el("option", [.value("none")], text: l(.nobody))]
+                    + users.filter(\.isActive).map { el("option", [.value($0.id.uuidString.lowercased())], text: $0.name) }),
+            ]),
+            el("div", [.class("field")], [
+                el("label", [Attr("for", "bulk-list")], text: l(.listName)),
+                void("input", [.id("bulk-list"), .name("list"), .type("text"), Attr("maxlength", "80")]),
+            ]),
+            el("label", [.class("checkbox")], [
+                void("input", [.type("checkbox"), .name("all"), .value("yes"), .id("bulk-all")]),
+                text(" " + l(.bulkAllResults, total.map(l.number) ?? "…")),
+            ]),
+            Form.submit(l(.apply), style: "button-secondary", attributes: [.id("bulk-submit")]),
+        ])
+    }
+
+    func bulk(req: Request) async throws -> Response {
+        let member = try req.requireMember()
+        try member.require(.editContacts)
+        let form = try await FormData.read(req)
+        let definitions = try await CustomFieldRepository(req.db, workspaceID: member.workspaceID).list(.contact)
+        var ids = form.values("ids").compactMap(UUID.init(uuidString:))
+        if form.value("all") == "yes" {
+            let items = URLComponents(string: "?" + (form.value("query") ?? ""))?.queryItems?.map { ($0.name, $0.value ?? "") } ?? []
+            let query = try ContactQuery.parse(items, customFields: definitions)
+            ids = try await ContactSearch(req.db, workspaceID: member.workspaceID).ids(query, definitions: definitions, limit: 100_000)
+        }
+        guard !ids.isEmpty else { throw ValidationFailure("ids", .required) }
+        ids = try await editableIDs(ids, member: member, req: req)
+        let writer = ContactWriter(req.db, workspaceID: member.workspaceID)
+        let count: Int
+        switch form.value("action") {
+        case "assign_owner":
+            let owner = form.value("owner_id").flatMap { $0 == "none" ? nil : UUID(uuidString: $0) }
+            count = try await writer.assignOwner(ids, to: owner, by: member.actor, now: req.now)
+        case "add_to_list":
+            var checker = FieldChecker()
+            let name = checker.text("list", form.value("list"), maximum: 80)
+            try checker.throwIfAny()
+            count = try await ContactLists(req.db, workspaceID: member.workspaceID).add(ids, toListNamed: name ?? "", by: member.actor, now: req.now)
+        case "delete":
+            count = try await writer.delete(ids, by: member.actor, now: req.now)
+        default:
+            throw ValidationFailure("action", .notInList)
+        }
+        req.logger.info("bulk action", metadata: ["action": .string(form.value("action") ?? ""), "count": .stringConvertible(count)])
+        return req.redirect(to: SiteURL.contacts.path + "?" + (form.value("query") ?? "") + "&notice=bulk_done", redirectType: .normal)
+    }
+
+    /// Keeps the ids the member may change (a rep: their own leads; a manager: their team's).
+    private func editableIDs(_ ids: [UUID], member: Member, req: Request) async throws -> [UUID] {
+        guard AccessPolicy.reach(of: member.user.roles, for: .editContacts) != .all else { return ids }
+        let mates = try await TeamRepository(req.db, workspaceID: member.workspaceID).teamMateIDs(of: member.user.id)
+        let contacts = try await ContactRepository(req.db, workspaceID: member.workspaceID).find(ids: ids)
+        return contacts.filter { RecordAccess.may(.editContacts, user: member.user, ownerID: $0.ownerID, teamMateIDs: mates) }.map(\.id)
+    }
+
+    // MARK: Profile
+
+    func show(req: Request) async throws -> Response {
+        let member = try req.requireMember()
+        let l = req.l
+        let contact = try await findContact(req, member)
+        let definitions = try await CustomFieldRepository(req.db, workspaceID: member.workspaceID).list(.contact)
+        let company = try await contact.companyID.asyncFlatMap { try await CompanyRepository(req.db, workspaceID: member.workspaceID).find($0) }
+        let owner = try await contact.ownerID.asyncFlatMap { try await UserRepository(req.db, workspaceID: member.workspaceID).find($0) }
+        let zone = member.workspace.settings.timeZone
+        let timelineCursor = req.query[String.self, at: "timeline_after"].flatMap(PageCursor.init(token:))
+        let changes = try await RecordChanges(req.db, workspaceID: member.workspaceID).timeline(of: contact.id, limit: 26, after: timelineCursor)
+        let mayEdit = try await mayEdit(contact, member: member, req: req)
+
+        var facts: [(String, HTMLNode)] = [
+            (l(.email), text(contact.email?.value ?? "—")),
+            (l(.phone), text(contact.phone ?? "—")),
+            (l(.jobTitle), text(contact.jobTitle ?? "—")),
+            (l(.seniority), text(contact.seniority ?? "—")),
+            (l(.company), company.map { el("a", [.href(SiteURL.company($0.id).path)], text: $0.name) } ?? text("—")),
+            (l(.country), text(contact.country ?? "—")),
+            (l(.ageOrBirthDate), text(contact.birthDate ?? contact.age.map(String.init) ?? "—")),
+            (l(.firstTouch), text([contact.source, contact.campaign].compactMap { $0 }.joined(separator: " · ").nonEmpty ?? "—")),
+            (l(.lastTouch), text([contact.lastSource, contact.lastCampaign].compactMap { $0 }.joined(separator: " · ").nonEmpty ?? "—")),
+            (l(.stage), el("span", [.class("badge stage-\(contact.stage.rawValue)")], text: l.stageName(contact.stage))),
+            (l(.owner), text(owner?.name ?? "—")),
+            (l(.createdAt), text(l.dateTime(contact.createdAt, timeZone: zone))),
+        ]
+        facts += definitions.map { ($0.label, text(contact.custom[$0.key]?.storageText ?? "—")) }
+        let timeline: [HTMLNode] = changes.prefix(25).map { change in
+            el("li", [.class("timeline-item"), .data("kind", change.kind.rawValue)], [
+                el("p", [.class("timeline-head")], [
+                    el("strong", [], text: ContactFieldLabels.changeKind(change.kind, l)),
+                    text(" · \(change.actor.name) · \(l.dateTime(change.at, timeZone: zone))"),
+                ]),
+                el("dl", [.class("changes")], change.change.fields.flatMap { field in
+                    [el("dt", [], text: ContactFieldLabels.label(field, definitions: definitions, l)),
+                     el("dd", [], text: [change.change.before[field], change.change.after[field]].map { $0 ?? "—" }.joined(separator: " → "))]
+                }),
+            ])
+        }
+        let nextTimeline = changes.count > 25 ? changes[24] : nil
+        return Page(title: contact.displayName, area: .contacts, body: [
+            pageHeader(contact.displayName, subtitle: [contact.jobTitle, company?.name].compactMap { $0 }.joined(separator: " · "), actions: [
+                link(l(.backToContacts), .contacts),
+                mayEdit ? el("a", [.class("button-secondary"), .href("/contacts/\(contact.id.uuidString.lowercased())/merge")], text: l(.merge)) : .empty,
+                mayEdit ? el("a", [.class("button-primary"), .href("/contacts/\(contact.id.uuidString.lowercased())/edit")], text: l(.edit)) : .empty,
+            ]),
+            Notice.banner(req),
+            el("div", [.class("columns")], [
+                el("section", [.class("panel")], [el("h2", [], text: l(.profile)), el("dl", [.class("facts")], facts.flatMap { [el("dt", [], text: $0.0), el("dd", [], [$0.1])] })]),
+                el("section", [.class("panel")], [
+                    el("h2", [], text: l(.timeline)),
+                    timeline.isEmpty ? el("p", [.class("empty")], text: l(.timelineEmpty)) : el("ol", [.class("timeline"), .id("timeline")], timeline),
+                    nextTimeline.map { el("a", [.href(SiteURL.contact(contact.id).path + "?timeline_after=" + PageCursor(date: $0.at, id: $0.id).token)], text: l(.olderChanges)) } ?? .empty,
+                ]),
+            ]),
+            mayEdit ? el("section", [.class("panel danger-zone")], [
+                Form.post(req, action: "/contacts/\(contact.id.uuidString.lowercased())/delete", id: "contact-delete-form",
+                          attributes: [.data("confirm", l(.contactDeleteConfirm))], [Form.submit(l(.contactDelete), style: "button-danger")]),
+            ]) : .empty,
+        ]).response(for: req)
+    }
+
+    // MARK: Create, edit, delete
+
+    func newForm(req: Request) async throws -> Response {
+        let member = try req.requireMember()
+        try member.require(.editContacts)
+        let state = FormState(values: ["lifecycle_stage": LifecycleStage.lead.rawValue,
+                                       "owner_email": RecordAccess.forcedOwner(.editContacts, user: member.user) != nil ? member.user.email.value : ""])
+        return try await formPage(req, member: member, contact: nil, state: state).response(for: req)
+    }
+
+    func create(req: Request) async throws -> Response {
+        let member = try req.requireMember()
+        try member.require(.editContacts)
+        return try await save(req, member: member, contact: nil)
+    }
+
+    func editForm(req: Request) async throws -> Response {
+        let member = try req.requireMember()
+        let contact = try await findContact(req, member)
+        guard try await mayEdit(contact, member: member, req: req) else { throw Abort(.forbidden) }
+        let definitions = try await CustomFieldRepository(req.db, workspaceID: member.workspaceID).list(.contact)
+        let company = try await contact.companyID.asyncFlatMap { try await CompanyRepository(req.db, workspaceID: member.workspaceID).find($0) }
+        let owner = try await contact.ownerID.asyncFlatMap { try await UserRepository(req.db, workspaceID: member.workspaceID).find($0) }
+        var values = ContactInput(contact: contact, companyName: company?.name, companyDomain: company?.domain, ownerEmail: owner?.email).fields()
+        for definition in definitions where values["cf_\(definition.key)"] == nil { values["cf_\(definition.key)"] = "" }
+        return try await formPage(req, member: member, contact: contact, state: FormState(values: values)).response(for: req)
+    }
+
+    func update(req: Request) async throws -> Response {
+        let member = try req.requireMember()
+        let contact = try await findContact(req, member)
+        guard try await mayEdit(contact, member: member, req: req) else { throw Abort(.forbidden) }
+        return try await save(req, member: member, contact: contact)
+    }
+
+    private func save(_ req: Request, member: Member, contact: Contact?) async throws -> Response {
+        let form = try await FormData.read(req)
+        let definitions = try await CustomFieldRepository(req.db, workspaceID: member.workspaceID).list(.contact)
+        var fields: [String: String] = [:]
+        for name in ContactFields.builtIn + definitions.map({ "cf_\($0.key)" }) { fields[name] = form.value(name) ?? "" }
+        if definitions.contains(where: { $0.type == .multiChoice }) {
+            for definition in definitions where definition.type == .multiChoice {
+                fields["cf_\(definition.key)"] = form.values("cf_\(definition.key)").joined(separator: ";")
+            }
+        }
+        let keep = FormState(values: fields)
+        func refused(_ errors: [FieldError]) async throws -> Response {
+            var page = try await formPage(req, member: member, contact: contact, state: FormState(values: keep.values, errors: errors))
+            page.status = .unprocessableEntity
+            return page.response(for: req)
+        }
+        let input: ContactInput
+        switch ContactInput.check(fields, customFields: definitions) {
+        case .success(let checked): input = checked
+        case .failure(let failure): return try await refused(failure.errors)
+        }
+        if let error = try await ownerError(input, member: member, req: req) { return try await refused([error]) }
+        do {
+            guard let (saved, outcome) = try await ContactWriter(req.db, workspaceID: member.workspaceID)
+                .save(input, id: contact?.id, mode: .replace, definitions: definitions, by: member.actor, now: req.now)
+            else { throw Abort(.notFound) }
+            let notice = contact == nil && outcome == .updated ? "existing_updated" : (contact == nil ? "created" : "saved")
+            return req.redirect(to: SiteURL.contact(saved.id).path + "?notice=" + notice, redirectType: .normal)
+        } catch let failure as ValidationFailure {
+            return try await refused(failure.errors)
+        }
+    }
+
+    /// A rep may only give a contact to themselves; a manager to someone of their team.
+    private func ownerError(_ input: ContactInput, member: Member, req: Request) async throws -> FieldError? {
+        switch AccessPolicy.reach(of: member.user.roles, for: .editContacts) {
+        case .all, nil: return nil
+        case .own: return input.ownerEmail == member.user.email ? nil : FieldError("owner_email", .notInList)
+        case .team:
+            let mates = try await TeamRepository(req.db, workspaceID: member.workspaceID).teamMateIDs(of: member.user.id)
+            let users = try await UserRepository(req.db, workspaceID: member.workspaceID).list()
+            let allowed = Set(users.filter { mates.contains($0.id) }.map(\.email))
+            return input.ownerEmail.map(allowed.contains) == true ? nil : FieldError("owner_email", .notInList)
+        }
+    }
+
+    func delete(req: Request) async throws -> Response {
+        let member = try req.requireMember()
+        let contact = try await findContact(req, member)
+        guard try await mayEdit(contact, member: member, req: req) else { throw Abort(.forbidden) }
+        _ = try await ContactWriter(req.db, workspaceID: member.workspaceID).delete([contact.id], by: member.actor, now: req.now)
+        return req.redirect(to: SiteURL.contacts.path + "?notice=deleted", redirectType: .normal)
+    }
+
+    private func formPage(_ req: Request, member: Member, contact: Contact?, state: FormState) async throws -> Page {
+        let l = req.l
+        let definitions = try await CustomFieldRepository(req.db, workspaceID: member.workspaceID).list(.contact)
+        let users = try await UserRepository(req.db, workspaceID: member.workspaceID).list().filter(\.isActive)
+        let title = contact == nil ? l(.contactNew) : l(.contactEdit, contact?.displayName ?? "")
+        let action = contact.map { SiteURL.contact($0.id).path } ?? SiteURL.contacts.path
+        var customInputs: [HTMLNode] = []
+        for definition in definitions {
+            let name = "cf_\(definition.key)"
+            switch definition.type {
+            case .choice:
+                customInputs.append(Form.select(l, label: definition.label, name: name, options: [("", "—")] + definition.options.map { ($0, $0) },
+                                                state: state, required: false))
+            case .boolean:
+                customInputs.append(Form.select(l, label: definition.label, name: name, options: [("", "—"), ("true", l(.yes)), ("false", l(.no))],
+                                                state: state, required: false))
+            case .multiChoice:
+                let chosen = (state.values[name] ?? "").components(separatedBy: "; ").flatMap { $0.components(separatedBy: ";") }
+                customInputs.append(Form.checkboxes(l, legend: definition.label, name: name, options: definition.options.map { ($0, $0) },
+                                                    state: FormState(multiValues: [name: chosen], errors: state.errors)))
+            case .date:
+                customInputs.append(Form.field(l, label: definition.label, name: name, type: "date", state: state))
+            case .number:
+                customInputs.append(Form.field(l, label: definition.label, name: name, state: state, extra: [Attr("inputmode", "decimal")]))
+            case .text:
+                customInputs.append(Form.field(l, label: definition.label, name: name, state: state, maxLength: 1000))
+            }
+        }
+        return Page(title: title, area: .contacts, body: [
+            pageHeader(title, actions: [link(l(.backToContacts), .contacts)]),
+            Form.post(req, action: action, id: "contact-form", attributes: [.class("grid-form")], [
+                el("section", [.class("panel")], [
+                    el("h2", [], text: l(.profile)),
+                    Form.field(l, label: l(.firstName), name: "first_name", state: state, maxLength: 100, autocomplete: "off"),
+                    Form.field(l, label: l(.lastName), name: "last_name", state: state, maxLength: 100, autocomplete: "off"),
+                    Form.field(l, label: l(.email), name: "email", type: "email", state: state, maxLength: EmailAddress.maximumLength, autocomplete: "off"),
+                    Form.field(l, label: l(.phone), name: "phone", type: "tel", state: state, maxLength: 40),
+                    Form.field(l, label: l(.jobTitle), name: "job_title", state: state, maxLength: 150),
+                    Form.field(l, label: l(.seniority), name: "seniority", state: state, maxLength: 100),
+                    Form.field(l, label: l(.birthDate), name: "birth_date", type: "date", state: state),
+                    Form.field(l, label: l(.age), name: "age", type: "number", state: state, extra: [Attr("min", "0"), Attr("max", "130")]),
+                    Form.field(l, label: l(.country), name: "country", state: state, maxLength: 40, hint: l(.countryHint)),
+                ]),
+                el("section", [.class("panel")], [
+                    el("h2", [], text: l(.companyAndOwner)),
+                    Form.field(l, label: l(.company), name: "company", state: state, maxLength: 200),
+                    Form.field(l, label: l(.domain), name: "company_domain", state: state, maxLength: 253, hint: l(.domainHint)),
+                    Form.select(l, label: l(.owner), name: "owner_email", options: [("", l(.nobody))] + users.map { ($0.email.value, $0.name) },
+                                state: state, required: false),
+                    Form.select(l, label: l(.stage), name: "lifecycle_stage", options: LifecycleStage.allCases.map { ($0.rawValue, l.stageName($0)) },
+                                state: state, required: false),
+                    Form.field(l, label: l(.firstTouchSource), name: "source", state: state, maxLength: 100),
+                    Form.field(l, label: l(.firstTouchCampaign), name: "campaign", state: state, maxLength: 100),
+                    Form.field(l, label: l(.lastTouchSource), name: "last_source", state: state, maxLength: 100),
+                    Form.field(l, label: l(.lastTouchCampaign), name: "last_campaign", state: state, maxLength: 100),
+                ]),
+                customInputs.isEmpty ? .empty : el("section", [.class("panel")], [el("h2", [], text: l(.customFields))] + customInputs),
+                Form.summary(l, state: state, shown: ContactFields.builtIn + definitions.map { "cf_\($0.key)" }),
+                el("div", [.class("form-actions")], [Form.submit(l(.save))]),
+            ]),
+        ])
+    }
+
+    // MARK: Merge
+
+    func mergeForm(req: Request) async throws -> Response {
+        let member = try req.requireMember()
+        let contact = try await findContact(req, member)
+        guard try await mayEdit(contact, member: member, req: req) else { throw Abort(.forbidden) }
+        return try await mergePage(req, member: member, contact: contact, error: nil).response(for: req)
+    }
+
+    func merge(req: Request) async throws -> Response {
+        let member = try req.requireMember()
+        let contact = try await findContact(req, member)
+        guard try await mayEdit(contact, member: member, req: req) else { throw Abort(.forbidden) }
+        let form = try await FormData.read(req)
+        let definitions = try await CustomFieldRepository(req.db, workspaceID: member.workspaceID).list(.contact)
+        let repository = ContactRepository(req.db, workspaceID: member.workspaceID)
+        var other: Contact?
+        if let raw = form.value("other"), !raw.trimmingBlanks.isEmpty {
+            if let id = UUID(uuidString: raw.trimmingBlanks) { other = try await repository.find(id) }
+            else if let email = EmailAddress(raw) { other = try await repository.find(email: email) }
+        }
+        guard let other, other.id != contact.id, try await mayEdit(other, member: member, req: req) else {
+            var page = try await mergePage(req, member: member, contact: contact, error: FieldError("other", .notInList))
+            page.status = .unprocessableEntity
+            return page.response(for: req)
+        }
+        guard let survivor = try await ContactWriter(req.db, workspaceID: member.workspaceID)
+            .merge(survivorID: contact.id, otherID: other.id, definitions: definitions, by: member.actor, now: req.now)
+        else { throw Abort(.notFound) }
+        return req.redirect(to: SiteURL.contact(survivor.id).path + "?notice=merged", redirectType: .normal)
+    }
+
+    private func mergePage(_ req: Request, member: Member, contact: Contact, error: FieldError?) async throws -> Page {
+        let l = req.l
+        let state = FormState(errors: error.map { [$0] } ?? [])
+        return Page(title: l(.mergeTitle), area: .contacts, body: [
+            pageHeader(l(.mergeTitle), subtitle: l(.mergeIntro, contact.displayName), actions: [link(l(.backToContact), .contact(contact.id))]),
+            el("section", [.class("panel")], [
+                Form.post(req, action: "/contacts/\(contact.id.uuidString.lowercased())/merge", id: "merge-form",
+                          attributes: [.data("confirm", l(.mergeConfirm))], [
+                    Form.field(l, label: l(.mergeOther), name: "other", state: state, required: true, hint: l(.mergeOtherHint)),
+                    Form.submit(l(.merge)),
+                ]),
+            ]),
+        ])
+    }
+
+    // MARK: Shared
+
+    private func findContact(_ req: Request, _ member: Member) async throws -> Contact {
+        guard let id = req.parameters.get("contactID", as: UUID.self),
+              var contact = try await ContactRepository(req.db, workspaceID: member.workspaceID).find(id)
+        else { throw Abort(.notFound) }
+        let definitions = try await CustomFieldRepository(req.db, workspaceID: member.workspaceID).list(.contact)
+        contact.custom = try await CustomFieldRepository(req.db, workspaceID: member.workspaceID).values(of: [id], definitions: definitions)[id] ?? [:]
+        return contact
+    }
+
+    private func mayEdit(_ contact: Contact, member: Member, req: Request) async throws -> Bool {
+        guard member.user.may(.editContacts) else { return false }
+        if AccessPolicy.reach(of: member.user.roles, for: .editContacts) == .all { return true }
+        let mates = try await TeamRepository(req.db, workspaceID: member.workspaceID).teamMateIDs(of: member.user.id)
+        return RecordAccess.may(.editContacts, user: member.user, ownerID: contact.ownerID, teamMateIDs: mates)
+    }
+}
+
+extension Contact {
+    /// The name to show, falling back to the email, then to a short id.
+    var displayName: String {
+        let name = fullName
+        if !name.isEmpty { return name }
+        return email?.value ?? "#" + id.uuidString.prefix(8).lowercased()
+    }
+}
+
+extension String {
+    var nonEmpty: String? { isEmpty ? nil : self }
+}
