@@ -33,6 +33,10 @@ public struct ContactQuery: Sendable, Equatable {
                 if let sort = ContactSort(rawValue: raw) { query.sort = sort } else { checker.add("sort", .notInList) }
             case "owner":
                 if raw.isEmpty { continue }
+                guard raw == "none" || UUID(uuidString: raw) != nil else {
+                    checker.add("owner", .invalid)
+                    continue
+                }
                 query.filters.append(raw == "none" ? FieldFilter(field: "owner_id", operation: .isNotSet, values: [])
                                                    : FieldFilter(field: "owner_id", operation: .equals, values: [raw]))
             case "f":
@@ -132,6 +136,11 @@ public struct FieldFilter: Sendable, Equatable, Hashable {
         let known = Self.filterableFields.contains(field)
             || customFields.contains { "cf_\($0.key)" == field && $0.entity == .contact }
         guard known, values.allSatisfy({ $0.count <= 200 }) else { return false }
+        if field.hasSuffix("_id"), !values.allSatisfy({ UUID(uuidString: $0) != nil }) { return false }
+        if comparesNumbers(customFields: customFields), [.equals, .notEquals, .atLeast, .atMost, .between, .oneOf].contains(operation),
+           !values.allSatisfy({ Double($0.replacingOccurrences(of: ",", with: ".")) != nil }) {
+            return false
+        }
         switch operation {
         case .isSet, .isNotSet: return true
         case .oneOf: return !values.isEmpty && values.count <= 50

@@ -8,29 +8,31 @@ struct ErrorResponseMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         do {
             return try await next.respond(to: request)
-        } catch let abort as any AbortError where abort.status == .notFound && request.route == nil {
+        } catch let abort as any AbortError where abort.status == .notFound {
             let allowed = Self.allowedMethods(for: request)
-            guard !allowed.isEmpty else { return Self.response(for: abort, to: request) }
+            guard !allowed.isEmpty, !allowed.contains(request.method.rawValue) else { return Self.response(for: abort, to: request) }
             return Self.response(for: Abort(.methodNotAllowed, headers: ["Allow": allowed.joined(separator: ", ")]), to: request)
         } catch {
             return Self.response(for: error, to: request)
         }
     }
 
-    /// The methods routed for this path, when the request used another one (for 405 + Allow).
+    /// The methods routed for this path by its most specific routes (fewest parameters), for
+    /// 405 + Allow: `PATCH /contacts/bulk` is not a contact id, it is a route for POST only.
     static func allowedMethods(for request: Request) -> [String] {
         let parts = request.url.path.split(separator: "/").map(String.init)
-        let methods = request.application.routes.all.filter { route in
+        let matching = request.application.routes.all.filter { route in
             guard route.path.count == parts.count else { return false }
             return zip(route.path, parts).allSatisfy { component, part in
                 switch component {
                 case .constant(let value): value == part
-                case .parameter: true
-                case .anything, .catchall: true
+                case .parameter, .anything, .catchall: true
                 }
             }
-        }.map(\.method.rawValue)
-        return Array(Set(methods)).sorted()
+        }
+        func parameters(_ route: Route) -> Int { route.path.filter { if case .constant = $0 { return false } else { return true } }.count }
+        guard let fewest = matching.map(parameters).min() else { return [] }
+        return Array(Set(matching.filter { parameters($0) == fewest }.map(\.method.rawValue))).sorted()
     }
 
     static func response(for error: any Error, to request: Request) -> Response {
