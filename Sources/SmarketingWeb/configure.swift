@@ -28,6 +28,10 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         try await StoreTuning.prepare(app.db)
         try await app.autoMigrate()
     }
+    if !config.database.isPostgres {
+        // One process owns an SQLite file: an import it was running when it stopped is now interrupted.
+        try await ImportRepository.interruptStaleRuns(app.db, now: app.clock.now())
+    }
 }
 
 func routes(_ app: Application) throws {
@@ -42,6 +46,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: DirectoryPages())
     try signedIn.register(collection: ContactPages())
     try signedIn.register(collection: CustomFieldPages())
+    try signedIn.register(collection: ImportPages())
     try signedIn.register(collection: AccountPages())
     try signedIn.register(collection: AdminPages())
 

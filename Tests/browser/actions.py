@@ -1,5 +1,6 @@
 """What people do on Smarketing's pages, in the words of the tests: log in, submit a form,
-invite a colleague, choose a language. Shared by the browser tests and their fixtures."""
+invite a colleague, choose a language, add a custom field, fill in a contact, filter the
+contact list. Shared by the browser tests and their fixtures."""
 
 from __future__ import annotations
 
@@ -126,17 +127,108 @@ def accept_invitation(page: Page, link: str, person: Person) -> Response:
     return submit(page, "form#accept-invite-form")
 
 
-def api_get(base_url: str, path: str, token: str) -> tuple[int, dict]:
+def api_call(base_url: str, method: str, path: str, token: str, body: dict | None = None) -> tuple[int, dict]:
     """Calls the REST API with a bearer token and no cookies; returns (status, JSON body)."""
-    request = urllib.request.Request(
-        base_url + path, headers={"Authorization": f"Bearer {token}", "Accept": "application/json"}
-    )
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(base_url + path, data=data, headers=headers, method=method)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
-            status, body = response.status, response.read()
+            status, raw = response.status, response.read()
     except urllib.error.HTTPError as error:
-        status, body = error.code, error.read()
+        status, raw = error.code, error.read()
     try:
-        return status, json.loads(body or b"{}")
+        return status, json.loads(raw or b"{}")
     except ValueError:
         return status, {}
+
+
+def api_get(base_url: str, path: str, token: str) -> tuple[int, dict]:
+    return api_call(base_url, "GET", path, token)
+
+
+def api_post(base_url: str, path: str, token: str, body: dict) -> tuple[int, dict]:
+    return api_call(base_url, "POST", path, token, body)
+
+
+def create_api_token(page: Page, name: str) -> str:
+    """As a logged-in user, creates a personal API token on the tokens page; returns its secret."""
+    visit(page, "/settings/tokens")
+    page.fill('form#token-form input[name="name"]', name)
+    response = submit(page, "form#token-form")
+    assert response.ok, f"creating the token {name!r} answered {response.status}"
+    shown = page.locator("#new-token")
+    expect(shown).to_be_visible()
+    return shown.inner_text().strip()
+
+
+# --- Contacts -------------------------------------------------------------------------------
+
+
+def add_custom_field(
+    page: Page, entity: str, label: str, key: str, type: str, options: tuple[str, ...] = ()
+) -> Response:
+    """As a logged-in admin, defines a custom field on the settings page."""
+    visit(page, "/settings/fields")
+    form = "form#field-form"
+    page.select_option(f'{form} select[name="entity"]', entity)
+    page.fill(f'{form} input[name="label"]', label)
+    page.fill(f'{form} input[name="key"]', key)
+    page.select_option(f'{form} select[name="type"]', type)
+    page.fill(f'{form} textarea[name="options"]', "\n".join(options))
+    return submit(page, form)
+
+
+def fill_contact_form(page: Page, values: dict[str, str | list[str]]) -> None:
+    """Fills `form#contact-form` by field name: text and date inputs are typed into, selects
+    chosen, and a list ticks exactly those checkboxes of a multiple-choice field."""
+    form = page.locator("form#contact-form")
+    for name, value in values.items():
+        if isinstance(value, (list, tuple)):
+            for box in form.locator(f'input[type=checkbox][name="{name}"]').all():
+                box.set_checked(box.get_attribute("value") in value)
+            continue
+        field = form.locator(f'[name="{name}"]')
+        if field.evaluate("node => node.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
+
+
+def save_contact_form(page: Page) -> Response:
+    return submit(page, "form#contact-form")
+
+
+def contact_id_of(page_or_url) -> str:
+    """The id in a contact page's path, `/contacts/<id>`."""
+    path = path_of(page_or_url)
+    parts = path.strip("/").split("/")
+    assert len(parts) >= 2 and parts[0] == "contacts", f"{path} is not a contact page"
+    return parts[1]
+
+
+def add_filter(page: Page, field: str, operation: str, value: str = "") -> Response:
+    """On the contact list, builds one more filter in the filter form and applies it."""
+    form = "form#filter-form"
+    page.select_option(f'{form} select[name="f_field"]', field)
+    page.select_option(f'{form} select[name="f_op"]', operation)
+    page.fill(f'{form} input[name="f_value"]', value)
+    return submit(page, form)
+
+
+def listed_contact_ids(page: Page) -> list[str]:
+    """The ids of the rows of the contact list, in the order shown."""
+    return page.locator("table#contacts-table tbody tr[data-contact]").evaluate_all(
+        "rows => rows.map(row => row.dataset.contact)"
+    )
+
+
+def accept_next_dialog(page: Page) -> None:
+    page.once("dialog", lambda dialog: dialog.accept())
+
+
+def dismiss_next_dialog(page: Page) -> None:
+    page.once("dialog", lambda dialog: dialog.dismiss())

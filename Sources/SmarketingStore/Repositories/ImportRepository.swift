@@ -171,3 +171,48 @@ public struct ImportRepository: Sendable {
             .set(\.$status, to: ContactImportRecord.Status.interrupted.rawValue).set(\.$updatedAt, to: now).update()
     }
 }
+
+final class ImportMappingRow: Model, @unchecked Sendable {
+    static let schema = "import_mappings"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "workspace_id") var workspaceID: UUID
+    @Field(key: "headers") var headers: String
+    @Field(key: "mapping") var mapping: String
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+}
+
+extension ImportRepository {
+    static func signature(_ headers: [String]) -> String {
+        String(headers.map { $0.lowercased() }.joined(separator: "\u{1F}").prefix(4000))
+    }
+
+    /// The mapping last used for files with these headers, so a monthly export maps itself.
+    public func savedMapping(headers: [String]) async throws -> ColumnMapping? {
+        guard let row = try await ImportMappingRow.query(on: db).filter(\.$workspaceID == workspaceID)
+            .filter(\.$headers == Self.signature(headers)).first() else { return nil }
+        return try? JSONDecoder().decode(ColumnMapping.self, from: Data(row.mapping.utf8))
+    }
+
+    public func saveMapping(_ mapping: ColumnMapping, headers: [String], now: Date) async throws {
+        let signature = Self.signature(headers)
+        let row = try await ImportMappingRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$headers == signature).first()
+            ?? ImportMappingRow()
+        if row.id == nil {
+            row.id = UUID()
+            row.workspaceID = workspaceID
+            row.headers = signature
+        }
+        row.mapping = String(decoding: try JSONEncoder().encode(mapping), as: UTF8.self)
+        row.updatedAt = now
+        try await row.save(on: db)
+    }
+
+    /// At start: imports left running by a stopped process are marked interrupted, to resume.
+    public static func interruptStaleRuns(_ db: any Database, now: Date) async throws {
+        try await ImportRow.query(on: db).filter(\.$status == ContactImportRecord.Status.running.rawValue)
+            .set(\.$status, to: ContactImportRecord.Status.interrupted.rawValue).set(\.$updatedAt, to: now).update()
+    }
+}

@@ -27,6 +27,7 @@ enum SiteURL: Sendable {
     case deleteTeam(UUID)
     case audit
     case customFields
+    case contactImport
     case stylesheet
     case script
     case apiDocument
@@ -64,6 +65,7 @@ enum SiteURL: Sendable {
         case .deleteTeam(let id): "/settings/teams/\(id.uuidString.lowercased())/delete"
         case .audit: "/settings/audit"
         case .customFields: "/settings/fields"
+        case .contactImport: "/contacts/import"
         case .stylesheet: "/assets/app-\(Assets.version).css"
         case .script: "/assets/app-\(Assets.version).js"
         case .apiDocument: "/api/v1/openapi.json"

@@ -39,7 +39,10 @@ struct PageSessionMiddleware: AsyncMiddleware {
         }
         guard let expected, expected.count >= 32 else { throw Abort(.forbidden, reason: "csrf") }
         var sent = request.headers.first(name: "X-CSRF-Token")
-        if sent == nil {
+        if sent == nil, request.headers.contentType?.type == "multipart" {
+            // File uploads carry the token in the form's action URL.
+            sent = request.query[String.self, at: "_csrf"]
+        } else if sent == nil {
             let form = try await FormData.read(request)
             sent = form.value("_csrf")
         }

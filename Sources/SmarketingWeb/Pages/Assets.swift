@@ -85,7 +85,7 @@ enum Assets {
     .hint { font-size: var(--step--1); }
     .field { display: flex; flex-direction: column; gap: var(--space-1); margin-bottom: var(--space-4); border: 0; padding: 0; }
     .field label, .field legend { font-weight: 600; font-size: var(--step--1); }
-    input[type=text], input[type=email], input[type=password], input[type=number], select, textarea {
+    input[type=text], input[type=email], input[type=password], input[type=number], input[type=search], input[type=tel], input[type=date], select, textarea {
       font: inherit; color: var(--text); background: var(--surface); border: 1px solid var(--border); border-radius: 8px; padding: var(--space-2) var(--space-3); min-height: 40px; }
     .has-error input, .has-error select { border-color: var(--danger); }
     .field-error { color: var(--danger); font-size: var(--step--1); margin: 0; }
@@ -152,6 +152,7 @@ enum Assets {
     .grid-form .panel { margin: 0; }
     .form-actions { grid-column: 1 / -1; }
     textarea { font: inherit; color: var(--text); background: var(--surface); border: 1px solid var(--border); border-radius: 8px; padding: var(--space-2); }
+    progress { width: 100%; height: 18px; accent-color: var(--accent); }
     @media (max-width: 760px) {
       .columns { grid-template-columns: 1fr; }
       .shell { grid-template-columns: 1fr; background: var(--bg); }

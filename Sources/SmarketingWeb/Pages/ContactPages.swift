@@ -78,6 +78,7 @@ struct ContactPages: RouteCollection {
         return Page(title: l(.navContacts), area: .contacts, body: [
             pageHeader(l(.navContacts), subtitle: total.map { l(.contactsCount, l.number($0)) }, actions: [
                 el("a", [.class("button-secondary"), .href(ContactListURL.exportPath(query))], text: l(.exportCSV)),
+                mayEdit ? el("a", [.class("button-secondary"), .href(SiteURL.contactImport.path)], text: l(.importTitle)) : .empty,
                 mayEdit ? el("a", [.class("button-primary"), .href("/contacts/new")], text: l(.contactNew)) : .empty,
             ]),
             Notice.banner(req),

@@ -15,6 +15,8 @@ struct Page {
     var area: NavArea?
     var body: [HTMLNode]
     var status: HTTPResponseStatus = .ok
+    /// Reloads the page every few seconds (live progress that also works without JavaScript).
+    var refreshSeconds: Int?
 
     /// The whole document in the shared layout: the app shell for members, a centred card for
     /// visitors (login, setup, invitations).
@@ -24,6 +26,7 @@ struct Page {
             void("meta", [Attr("charset", "utf-8")]),
             void("meta", [.name("viewport"), Attr("content", "width=device-width, initial-scale=1")]),
             void("meta", [.name("color-scheme"), Attr("content", "light dark")]),
+            refreshSeconds.map { void("meta", [Attr("http-equiv", "refresh"), Attr("content", String($0))]) } ?? .empty,
             el("title", text: "\(title) · Smarketing"),
             void("link", [Attr("rel", "stylesheet"), .href(SiteURL.stylesheet.path)]),
             el("script", [Attr("src", SiteURL.script.path), .flag("defer")]),
