@@ -116,6 +116,8 @@ enum ImportStorage {
             base = configured
         } else if case .sqliteFile(let path) = app.config.database {
             base = (URL(fileURLWithPath: path).deletingLastPathComponent().path) + "/imports"
+        } else if case .sqliteMemory = app.config.database {
+            base = NSTemporaryDirectory() + "smarketing-imports"
         } else {
             base = FileManager.default.currentDirectoryPath + "/imports"
         }

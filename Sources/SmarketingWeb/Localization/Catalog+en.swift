@@ -303,5 +303,6 @@ extension Catalogs {
         .importStatusRunning: "Importing…",
         .importStatusCompleted: "Completed",
         .importStatusInterrupted: "Interrupted: resume it to continue from the last saved row",
+        .importMappingProblem: "The mapping needs a change:",
     ]
 }

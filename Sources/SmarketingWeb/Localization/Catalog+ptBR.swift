@@ -303,5 +303,6 @@ extension Catalogs {
         .importStatusRunning: "Importando…",
         .importStatusCompleted: "Concluída",
         .importStatusInterrupted: "Interrompida: retome para continuar da última linha salva",
+        .importMappingProblem: "O mapeamento precisa de um ajuste:",
     ]
 }

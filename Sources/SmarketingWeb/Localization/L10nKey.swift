@@ -302,4 +302,5 @@ enum L10nKey: String, CaseIterable, Sendable {
     case importStatusRunning = "import.status_running"
     case importStatusCompleted = "import.status_completed"
     case importStatusInterrupted = "import.status_interrupted"
+    case importMappingProblem = "import.mapping_problem"
 }

@@ -87,8 +87,18 @@ struct ImportPages: RouteCollection {
         let file = try ContactImportFile.open(path: record.storedPath)
         let definitions = try await CustomFieldRepository(req.db, workspaceID: member.workspaceID).list(.contact)
         let mapping = try await chosenMapping(req, file: file, definitions: definitions)
-        try ImportRowMapper(mapping: mapping, definitions: definitions).validate(mapping: mapping)
-        try await ImportRepository(req.db, workspaceID: member.workspaceID).saveMapping(mapping, headers: file.headers, now: req.now)
+        let problems = Self.problems(of: mapping, definitions: definitions)
+        if !problems.isEmpty {
+            var page = try await mappingPage(req, member: member, record: record, file: file, mapping: mapping, report: nil, problems: problems)
+            page.status = .unprocessableEntity
+            return page.response(for: req)
+        }
+        // Saved for the next file with these headers: the fields this import creates will exist then.
+        let reusable = ColumnMapping(targets: mapping.targets.map { target in
+            if case .newCustom(let key, _, _, _) = target { return .custom(key) }
+            return target
+        })
+        try await ImportRepository(req.db, workspaceID: member.workspaceID).saveMapping(reusable, headers: file.headers, now: req.now)
         try await ImportRepository(req.db, workspaceID: member.workspaceID).start(record.id, mapping: mapping, totalRows: nil, now: req.now)
         launch(req, member: member, record: record, file: file, mapping: mapping)
         return req.redirect(to: "/contacts/import/\(record.id.uuidString.lowercased())", redirectType: .normal)
@@ -143,7 +153,8 @@ struct ImportPages: RouteCollection {
     /// The mapping the form chose: per column `ignore`, `field:<name>`, `custom:<key>` or `new:<type>`.
     private func chosenMapping(_ req: Request, file: ContactImportFile, definitions: [CustomFieldDefinition]) async throws -> ColumnMapping {
         let form = try await FormData.read(req)
-        let suggested = ColumnMapping.suggest(headers: file.headers, existing: definitions, samples: try file.samples(200)).mapping
+        let samples = try file.samples(200)
+        let suggested = ColumnMapping.suggest(headers: file.headers, existing: definitions, samples: samples).mapping
         var targets: [ColumnTarget] = []
         for (index, header) in file.headers.enumerated() {
             let choice = form.value("col_\(index)") ?? "ignore"
@@ -157,7 +168,18 @@ struct ImportPages: RouteCollection {
                 } else {
                     var key = CustomFieldDefinition.suggestedKey(fromHeader: header)
                     while definitions.contains(where: { $0.key == key }) || ContactFields.builtIn.contains(key) { key += "_2" }
-                    targets.append(.newCustom(key: key, label: String(header.prefix(60)), type: type, options: []))
+                    // A choice field starts with the values the first rows hold; the import adds later ones.
+                    var options: [String] = []
+                    if type == .choice || type == .multiChoice {
+                        for row in samples where index < row.count {
+                            let value = row[index].trimmingBlanks
+                            if !value.isEmpty, !options.contains(where: { $0.lowercased() == value.lowercased() }), options.count < 200 {
+                                options.append(value)
+                            }
+                        }
+                    }
+                    targets.append(.newCustom(key: key, label: String(header.prefix(60)), type: options.isEmpty && type == .choice ? .text : type,
+                                              options: options))
                 }
             } else {
                 targets.append(.ignore)
@@ -201,7 +223,7 @@ struct ImportPages: RouteCollection {
     }
 
     private func mappingPage(_ req: Request, member: Member, record: ContactImportRecord, file: ContactImportFile,
-                             mapping: ColumnMapping, report: ImportReport?) async throws -> Page {
+                             mapping: ColumnMapping, report: ImportReport?, problems: [FieldError] = []) async throws -> Page {
         let l = req.l
         let definitions = try await CustomFieldRepository(req.db, workspaceID: member.workspaceID).list(.contact)
         let samples = try file.samples(3)
@@ -239,6 +261,8 @@ struct ImportPages: RouteCollection {
             pageHeader(l(.importMapTitle), subtitle: "\(record.fileName) · \(l(.importDelimiter)) \"\(file.delimiter)\" · \(file.encoding.rawValue)",
                        actions: [link(l(.importTitle), .contactImport)]),
             reportPanel,
+            problems.isEmpty ? .empty : el("div", [.class("form-error"), Attr("role", "alert"), .id("mapping-problems")],
+                                           [text(l(.importMappingProblem) + " " + problems.map { "\($0.field): \(l.message(for: $0))" }.joined(separator: "; "))]),
             Form.post(req, action: base + "/run", id: "mapping-form", [
                 dataTable(id: "mapping-table", caption: l(.importMapTitle), headers: [l(.importColumn), l(.importSamples), l(.importTarget)],
                           rows: rows, empty: ""),
@@ -283,6 +307,15 @@ struct ImportPages: RouteCollection {
                 cell(rejection.errors.map { "\(ContactFieldLabels.label($0.field, definitions: definitions, l)): \(l.message(for: $0))" }.joined(separator: "; ")),
             ])
         }, empty: l(.importNoRejections))
+    }
+
+    static func problems(of mapping: ColumnMapping, definitions: [CustomFieldDefinition]) -> [FieldError] {
+        do {
+            try ImportRowMapper(mapping: mapping, definitions: definitions).validate(mapping: mapping)
+            return []
+        } catch {
+            return error.errors
+        }
     }
 
     static func statusName(_ status: ContactImportRecord.Status, _ l: Localizer) -> String {

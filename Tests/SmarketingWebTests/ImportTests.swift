@@ -1,0 +1,150 @@
+import Foundation
+import SmarketingCore
+import SmarketingStore
+@testable import SmarketingWeb
+import Testing
+import Vapor
+
+extension Browser {
+    /// Uploads a file like a browser's multipart form, with the CSRF token in the action URL.
+    func upload(_ path: String, fileName: String, contents: Data) async throws -> Reply {
+        if cookies[Cookies.csrf] == nil { try await get("/login") }
+        let boundary = "----smarketing-test-boundary"
+        var body = Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(fileName)\"\r\nContent-Type: text/csv\r\n\r\n".utf8)
+        body.append(contents)
+        body.append(Data("\r\n--\(boundary)--\r\n".utf8))
+        return try await send(.POST, path + "?_csrf=" + (cookies[Cookies.csrf] ?? ""), body: String(decoding: body, as: UTF8.self),
+                              contentType: "multipart/form-data; boundary=\(boundary)")
+    }
+}
+
+@Suite("Importing contacts from CSV")
+struct ImportTests {
+    /// Waits for a background import to finish (the app runs it in a task).
+    func waitForImport(_ app: Application, workspaceID: UUID, id: UUID) async throws -> ContactImportRecord {
+        for _ in 0..<300 {
+            if let record = try await ImportRepository(app.db, workspaceID: workspaceID).find(id), record.status != .running { return record }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw Abort(.requestTimeout)
+    }
+
+    @Test("a semicolon file with a BOM, quoted newlines and bad rows imports the good rows and reports the bad ones by row")
+    func importWithReport() async throws {
+        try await withTestApp { app in
+            let acme = try await TestWorkspace.viaSetup(app)
+            let csv = "\u{FEFF}First Name;Last Name;Email;Job Title;Lifecycle Stage\r\n"
+                + "Ana;Silva;ana@globex.com;\"Diretora\nde Marketing\";Lead\r\n"
+                + "Bruno;Souza;not-an-email;CTO;lead\r\n"
+                + "\r\n"
+                + "Carla;Dias;carla@globex.com;CFO;Marketing Qualified Lead\r\n"
+            let uploaded = try await acme.adminBrowser.upload("/contacts/import", fileName: "hubspot.csv", contents: Data(csv.utf8))
+            #expect(uploaded.status == .seeOther)
+            let importPath = try #require(uploaded.location)
+            let mapping = try await acme.adminBrowser.get(importPath)
+            #expect(mapping.text.contains("id=\"mapping-table\""))
+            #expect(mapping.text.contains("value=\"field:email\" selected"))
+
+            let form: [(String, String)] = [("col_0", "field:first_name"), ("col_1", "field:last_name"), ("col_2", "field:email"),
+                                            ("col_3", "field:job_title"), ("col_4", "field:lifecycle_stage")]
+            let dryRun = try await acme.adminBrowser.post(importPath + "/check", form)
+            #expect(dryRun.text.contains("Would create 2, update 0, reject 1; 1 blank lines skipped."))
+            #expect(try await ContactRepository(app.db, workspaceID: acme.workspace.id).count() == 0)
+
+            #expect(try await acme.adminBrowser.post(importPath + "/run", form).status == .seeOther)
+            let id = try #require(UUID(uuidString: String(importPath.split(separator: "/").last ?? "")))
+            let record = try await waitForImport(app, workspaceID: acme.workspace.id, id: id)
+            #expect(record.status == .completed)
+            #expect(record.created == 2)
+            #expect(record.rejected == 1)
+            let report = try await acme.adminBrowser.get(importPath)
+            #expect(report.text.contains("data-row=\"2\""))
+            let ana = try await ContactRepository(app.db, workspaceID: acme.workspace.id).find(email: EmailAddress("ana@globex.com")!)
+            #expect(ana?.jobTitle == "Diretora\nde Marketing")
+            let carla = try await ContactRepository(app.db, workspaceID: acme.workspace.id).find(email: EmailAddress("carla@globex.com")!)
+            #expect(carla?.stage == .mql)
+        }
+    }
+
+    @Test("re-importing the same file updates by email instead of duplicating, with the saved mapping")
+    func reimportUpdates() async throws {
+        try await withTestApp { app in
+            let acme = try await TestWorkspace.viaSetup(app)
+            let csv = "email,first_name,segment\nana@x.com,Ana,Retail\nbia@x.com,Bia,Health\n"
+            for round in 0..<2 {
+                let uploaded = try await acme.adminBrowser.upload("/contacts/import", fileName: "contacts.csv", contents: Data(csv.utf8))
+                let path = try #require(uploaded.location)
+                let page = try await acme.adminBrowser.get(path)
+                if round == 1 { #expect(page.text.contains("value=\"custom:segment\" selected")) }
+                let target = round == 0 ? "new:choice" : "custom:segment"
+                _ = try await acme.adminBrowser.post(path + "/run", [("col_0", "field:email"), ("col_1", "field:first_name"), ("col_2", target)])
+                let record = try await waitForImport(app, workspaceID: acme.workspace.id, id: UUID(uuidString: String(path.split(separator: "/").last ?? ""))!)
+                #expect(round == 0 ? record.created == 2 : record.updated == 2, "round \(round): \(record)")
+            }
+            #expect(try await ContactRepository(app.db, workspaceID: acme.workspace.id).count() == 2)
+            let fields = try await CustomFieldRepository(app.db, workspaceID: acme.workspace.id).list(.contact)
+            #expect(fields.first?.key == "segment")
+            #expect(fields.first?.options == ["Retail", "Health"])
+        }
+    }
+
+    @Test("a file that is not CSV, or an empty upload, is refused with a reason on the file field")
+    func notCSV() async throws {
+        try await withTestApp { app in
+            let acme = try await TestWorkspace.viaSetup(app)
+            let binary = try await acme.adminBrowser.upload("/contacts/import", fileName: "photo.png", contents: Data([0x89, 0x50, 0x4E, 0x47, 0x00, 0x00, 0x01]))
+            #expect(binary.status == .unprocessableEntity)
+            #expect(binary.text.contains("data-field=\"file\""))
+            let empty = try await acme.adminBrowser.upload("/contacts/import", fileName: "empty.csv", contents: Data())
+            #expect(empty.status == .unprocessableEntity)
+            #expect(try await ImportRepository(app.db, workspaceID: acme.workspace.id).list().isEmpty)
+        }
+    }
+
+    @Test("bank-additional.csv imports all 4,119 rows with every column kept as typed fields")
+    func bankFile() async throws {
+        try await withTestApp { app in
+            let acme = try await TestWorkspace.viaSetup(app)
+            let data = try Data(contentsOf: URL(fileURLWithPath: BankFile.path))
+            let uploaded = try await acme.adminBrowser.upload("/contacts/import", fileName: "bank-additional.csv", contents: data)
+            let path = try #require(uploaded.location)
+            let page = try await acme.adminBrowser.get(path)
+            var form: [(String, String)] = []
+            for index in 0..<21 {
+                let selected = page.text.range(of: "name=\"col_\(index)\"").flatMap { range -> String? in
+                    let rest = page.text[range.upperBound...]
+                    guard let selectedRange = rest.range(of: "\" selected") else { return nil }
+                    let before = rest[..<selectedRange.lowerBound]
+                    return before.components(separatedBy: "value=\"").last
+                }
+                form.append(("col_\(index)", selected ?? "ignore"))
+            }
+            _ = try await acme.adminBrowser.post(path + "/run", form)
+            let record = try await waitForImport(app, workspaceID: acme.workspace.id, id: UUID(uuidString: String(path.split(separator: "/").last ?? ""))!)
+            #expect(record.status == .completed)
+            #expect(record.created == 4119)
+            #expect(record.rejected == 0)
+            let fields = try await CustomFieldRepository(app.db, workspaceID: acme.workspace.id).list(.contact)
+            #expect(fields.count == 20)
+            #expect(fields.first { $0.key == "y" }?.type == .boolean)
+            #expect(fields.first { $0.key == "job" }?.type == .choice)
+            let definitions = fields
+            let converted = try await ContactSearch(app.db, workspaceID: acme.workspace.id)
+                .count(ContactQuery(filters: [FieldFilter(field: "cf_y", operation: .equals, values: ["true"])]), definitions: definitions)
+            #expect(converted == 451)
+        }
+    }
+}
+
+/// Where the shared data sets are, from the test file (CI clones beside `shared/`).
+enum BankFile {
+    static var path: String {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<6 {
+            url.deleteLastPathComponent()
+            let candidate = url.appendingPathComponent("shared/data/bank-additional.csv").path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+        }
+        return "/work/shared/data/bank-additional.csv"
+    }
+}
