@@ -226,9 +226,16 @@ def listed_contact_ids(page: Page) -> list[str]:
     )
 
 
-def accept_next_dialog(page: Page) -> None:
-    page.once("dialog", lambda dialog: dialog.accept())
+def answer_next_dialog(page: Page, accept: bool) -> list[str]:
+    """Answers the next confirm dialog (OK or Cancel); the returned list receives its message."""
+    seen: list[str] = []
 
+    def answer(dialog) -> None:
+        seen.append(dialog.message)
+        if accept:
+            dialog.accept()
+        else:
+            dialog.dismiss()
 
-def dismiss_next_dialog(page: Page) -> None:
-    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.once("dialog", answer)
+    return seen

@@ -16,14 +16,13 @@ from playwright.sync_api import Page, expect
 from actions import (
     ACTION_TIMEOUT_MS,
     NAVIGATION_TIMEOUT_MS,
-    accept_next_dialog,
     add_custom_field,
     add_filter,
+    answer_next_dialog,
     api_post,
     choose_language,
     contact_id_of,
     create_api_token,
-    dismiss_next_dialog,
     fill_contact_form,
     follow,
     listed_contact_ids,
@@ -413,14 +412,16 @@ def test_deleting_a_contact_asks_first_and_then_removes_it(admin_page):
     save_contact_form(page)
     contact_id = contact_id_of(page)
 
-    dismiss_next_dialog(page)
+    asked = answer_next_dialog(page, accept=False)
     page.locator("form#contact-delete-form button[type=submit]").click()
     page.wait_for_timeout(300)
+    assert len(asked) == 1 and "cannot be undone" in asked[0]
     assert path_of(page) == f"/contacts/{contact_id}"
     assert visit(page, f"/contacts/{contact_id}").status == 200
 
-    accept_next_dialog(page)
+    asked = answer_next_dialog(page, accept=True)
     response = submit(page, "form#contact-delete-form")
+    assert len(asked) == 1
 
     assert response.status == 200
     assert path_of(page) == "/contacts"
@@ -589,6 +590,9 @@ def test_a_long_list_comes_fifty_contacts_a_page(admin_page, bring_in):
     assert sorted(first_page + second_page) == sorted(created)
     expect(page.locator("nav.pager a[rel=next]")).to_have_count(0)
 
+    follow(page, 'nav.pager a:text-is("First page")')
+    assert listed_contact_ids(page) == first_page
+
 
 def test_the_csv_export_holds_only_the_filtered_contacts_under_the_standard_header(admin_page, bring_in):
     bring_in(
@@ -708,8 +712,9 @@ def test_merging_a_duplicate_keeps_the_survivor_with_its_history_and_retires_the
     assert path_of(page) == f"/contacts/{survivor}/merge"
 
     page.fill('form#merge-form input[name="other"]', "vera@lima-consulting.example")
-    accept_next_dialog(page)
+    asked = answer_next_dialog(page, accept=True)
     response = submit(page, "form#merge-form")
+    assert len(asked) == 1 and asked[0]
 
     assert response.status == 200
     assert path_of(page) == f"/contacts/{survivor}"
@@ -734,7 +739,7 @@ def test_merging_with_a_contact_that_does_not_exist_is_refused_next_to_the_field
     visit(page, f"/contacts/{contact}/merge")
 
     page.fill('form#merge-form input[name="other"]', "nobody-here@example.com")
-    accept_next_dialog(page)
+    answer_next_dialog(page, accept=True)
     response = submit(page, "form#merge-form")
 
     assert response.status == 422
@@ -742,7 +747,7 @@ def test_merging_with_a_contact_that_does_not_exist_is_refused_next_to_the_field
     expect(page.locator('form#merge-form input[name="other"]')).to_be_visible()
 
     page.fill('form#merge-form input[name="other"]', "yara@example.com")
-    accept_next_dialog(page)
+    answer_next_dialog(page, accept=True)
     response = submit(page, "form#merge-form")
     assert response.status == 422
     assert visit(page, f"/contacts/{contact}").status == 200
@@ -837,8 +842,12 @@ def test_the_contact_list_speaks_portuguese_to_a_user_who_chose_it(colleagues, c
     expect(form.locator('select[name="f_op"] option[value="eq"]')).to_have_text("é")
 
 
-def test_the_contact_list_and_a_contact_page_are_captured_for_a_look(admin_page, bring_in):
-    """Leaves contacts-list.png and contact-page.png in artifacts/ for a person to look at."""
+def fits_the_window_width(page: Page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_the_contact_list_and_a_contact_page_fit_a_desktop_window(admin_page, bring_in):
+    """Also leaves contacts-list.png and contact-page.png in artifacts/ for a person to look at."""
     (contact,) = bring_in({
         "first_name": "Beatriz", "last_name": "Albuquerque de Vasconcelos", "email": "beatriz.vasconcelos@example.com",
         "job_title": "Vice President of Revenue Operations", "company": "Vasconcelos & Filhos Comércio Internacional",
@@ -849,11 +858,13 @@ def test_the_contact_list_and_a_contact_page_are_captured_for_a_look(admin_page,
     page.set_viewport_size({"width": 1280, "height": 900})
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
-    visit(page, list_path(f="campaign:eq:look-test", sort="name"))
-    expect(page.locator(f'tr[data-contact="{contact}"]')).to_be_visible()
     visit(page, "/contacts")
+    expect(page.locator(f'tr[data-contact="{contact}"]')).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "contacts-list.png"), full_page=True)
+    assert fits_the_window_width(page)
 
     visit(page, f"/contacts/{contact}")
-    page.screenshot(path=str(ARTIFACTS / "contact-page.png"), full_page=True)
     expect(page.locator("dl.facts")).to_be_visible()
+    expect(page.locator("ol#timeline")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "contact-page.png"), full_page=True)
+    assert fits_the_window_width(page)
