@@ -7,5 +7,6 @@ public enum StoreMigrations {
         CreateAccessTables(),
         CreateContactsAndCompanies(),
         ContactDirectory(),
+        CompanyLookupIndex(),
     ]
 }

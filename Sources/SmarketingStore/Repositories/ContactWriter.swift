@@ -384,6 +384,23 @@ extension ContactWriter {
         }
         var companies: [String: UUID] = [:]
         var companyNames: [UUID: String] = [:]
+        // Known companies of this batch in two queries, not one per row.
+        let domains = Set(rows.compactMap { $0.input.companyDomain }.filter { !$0.isEmpty })
+        let names = Set(rows.filter { ($0.input.companyDomain ?? "").isEmpty }.compactMap { $0.input.companyName?.lowercased() }.filter { !$0.isEmpty })
+        for chunk in Array(domains).chunked(500) {
+            for company in try await CompanyRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$domain ~~ Array(chunk)).all() {
+                guard let id = company.id, let domain = company.domain else { continue }
+                companies["@" + domain] = id
+                companyNames[id] = company.name
+            }
+        }
+        for chunk in Array(names).chunked(500) {
+            for company in try await CompanyRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$searchText ~~ Array(chunk)).all() {
+                guard let id = company.id, let key = company.searchText, companies[key] == nil else { continue }
+                companies[key] = id
+                companyNames[id] = company.name
+            }
+        }
         let byKey = Dictionary(uniqueKeysWithValues: definitions.map { ($0.key, $0) })
         var contacts: [ContactRow] = []
         var values: [CustomFieldValueRow] = []

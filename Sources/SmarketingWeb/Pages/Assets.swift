@@ -69,7 +69,7 @@ enum Assets {
     #main-nav a:hover { background: var(--surface-2); }
     #main-nav a[aria-current=page] { background: var(--accent-soft); color: var(--accent); font-weight: 600; }
     .workspace { min-width: 0; }
-    .topbar { display: flex; justify-content: space-between; align-items: center; gap: var(--space-3); padding: var(--space-3) var(--space-5); background: var(--surface); border-bottom: 1px solid var(--border); position: sticky; top: 0; z-index: 5; }
+    .topbar { min-width: 0; flex-wrap: wrap; display: flex; justify-content: space-between; align-items: center; gap: var(--space-3); padding: var(--space-3) var(--space-5); background: var(--surface); border-bottom: 1px solid var(--border); position: sticky; top: 0; z-index: 5; }
     .workspace-name { font-weight: 600; }
     .topbar-actions { display: flex; align-items: center; gap: var(--space-4); }
     .user-name { color: var(--muted); }
@@ -127,7 +127,9 @@ enum Assets {
     .chart-label, .chart-value { fill: var(--text); font-size: 12px; }
     .facts { display: grid; grid-template-columns: max-content 1fr; gap: var(--space-2) var(--space-5); margin: 0; }
     .facts dt { color: var(--muted); }
-    .facts dd { margin: 0; }
+    .facts dd { margin: 0; overflow-wrap: anywhere; }
+    .panel > h2:first-child, .panel form > h2:first-of-type, .panel > form:first-child > h2 { margin-top: 0; }
+    .panel h2 { margin-top: 0; }
     .changes { margin: 0; display: grid; grid-template-columns: max-content 1fr; gap: 0 var(--space-2); font-size: var(--step--1); }
     .changes dt { color: var(--muted); }
     .changes dd { margin: 0; word-break: break-word; }

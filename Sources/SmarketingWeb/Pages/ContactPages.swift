@@ -237,7 +237,7 @@ struct ContactPages: RouteCollection {
             (l(.owner), text(owner?.name ?? "—")),
             (l(.createdAt), text(l.dateTime(contact.createdAt, timeZone: zone))),
         ]
-        facts += definitions.map { ($0.label, text(contact.custom[$0.key]?.storageText ?? "—")) }
+        facts += definitions.map { ($0.label, text(contact.custom[$0.key].map { Self.shown($0, l) } ?? "—")) }
         let timeline: [HTMLNode] = changes.prefix(25).map { change in
             el("li", [.class("timeline-item"), .data("kind", change.kind.rawValue)], [
                 el("p", [.class("timeline-head")], [
@@ -246,7 +246,7 @@ struct ContactPages: RouteCollection {
                 ]),
                 el("dl", [.class("changes")], change.change.fields.flatMap { field in
                     [el("dt", [], text: ContactFieldLabels.label(field, definitions: definitions, l)),
-                     el("dd", [], text: [change.change.before[field], change.change.after[field]].map { $0 ?? "—" }.joined(separator: " → "))]
+                     el("dd", [], text: Self.shownChange(field, before: change.change.before[field], after: change.change.after[field], l))]
                 }),
             ])
         }
@@ -488,6 +488,27 @@ struct ContactPages: RouteCollection {
         if AccessPolicy.reach(of: member.user.roles, for: .editContacts) == .all { return true }
         let mates = try await TeamRepository(req.db, workspaceID: member.workspaceID).teamMateIDs(of: member.user.id)
         return RecordAccess.may(.editContacts, user: member.user, ownerID: contact.ownerID, teamMateIDs: mates)
+    }
+}
+
+extension ContactPages {
+    /// A custom value as a person reads it (yes or no, not true or false).
+    static func shown(_ value: CustomFieldValue, _ l: Localizer) -> String {
+        if case .boolean(let flag) = value { return flag ? l(.yes) : l(.no) }
+        return value.storageText
+    }
+
+    /// A timeline line: the new value for a creation, "before → after" for a change.
+    static func shownChange(_ field: String, before: String?, after: String?, _ l: Localizer) -> String {
+        func word(_ text: String?) -> String? {
+            guard let text else { return nil }
+            if field == "lifecycle_stage", let stage = LifecycleStage(rawValue: text) { return l.stageName(stage) }
+            if text == "true" { return l(.yes) }
+            if text == "false" { return l(.no) }
+            return text
+        }
+        guard let old = word(before) else { return word(after) ?? "—" }
+        return "\(old) → \(word(after) ?? "—")"
     }
 }
 

@@ -87,7 +87,7 @@ struct CustomFieldPages: RouteCollection {
                                 attributes: [.data("confirm", l(.fieldDeleteConfirm))], [Form.submit(l(.delete), style: "button-danger")])]),
             ])
         }
-        return Page(title: l(.customFields), area: .settingsUsers, body: [
+        return Page(title: l(.customFields), area: .settings, body: [
             settingsTabs(req, current: .fields),
             pageHeader(l(.customFields), subtitle: l(.customFieldsIntro)),
             Notice.banner(req),
