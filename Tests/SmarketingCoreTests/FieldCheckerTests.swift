@@ -147,3 +147,19 @@ struct FieldCheckerTests {
         #expect(text.trimmingBlanks == expected)
     }
 }
+
+@Suite("Control characters in text fields")
+struct ControlCharacterTests {
+    @Test("a text holding a NUL or another control character is refused as invalid", arguments: ["a\u{0}b", "x\u{8}y", "\u{16}name"])
+    func refused(value: String) {
+        var checker = FieldChecker()
+        #expect(checker.text("name", value, maximum: 100) == nil)
+        #expect(checker.errors == [FieldError("name", .invalid)])
+    }
+
+    @Test("tabs and line breaks stay allowed inside a text")
+    func allowed() {
+        var checker = FieldChecker()
+        #expect(checker.text("note", "line one\nline\ttwo", maximum: 100) == "line one\nline\ttwo")
+    }
+}

@@ -58,6 +58,10 @@ public struct FieldChecker: Sendable {
         _ field: String, _ value: String?, required: Bool = true, minimum: Int = 1, maximum: Int
     ) -> String? {
         let trimmed = (value ?? "").trimmingBlanks
+        if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !["\t", "\n", "\r"].contains($0) }) {
+            add(field, .invalid)
+            return nil
+        }
         if trimmed.isEmpty {
             if required { add(field, .required) }
             return nil

@@ -271,6 +271,7 @@ enum OpenAPIDocument {
             responses.append(("400", errorResponse("Malformed or empty body; error.fields names a field of the wrong type")))
             responses.append(("413", errorResponse("Body larger than 1 MB")))
             responses.append(("415", errorResponse("Body not sent as application/json")))
+            responses.append(("409", errorResponse("Another request took the same unique value at the same moment")))
         }
         if operation.request != nil || operation.paginated || operation.query {
             responses.append(("422", errorResponse("Invalid fields, each named in error.fields")))

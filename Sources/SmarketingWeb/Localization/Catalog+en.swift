@@ -304,5 +304,6 @@ extension Catalogs {
         .importStatusCompleted: "Completed",
         .importStatusInterrupted: "Interrupted: resume it to continue from the last saved row",
         .importMappingProblem: "The mapping needs a change:",
+        .errorConflict: "Someone saved the same thing at the same moment. Reload and try again.",
     ]
 }

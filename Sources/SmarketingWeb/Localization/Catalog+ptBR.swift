@@ -304,5 +304,6 @@ extension Catalogs {
         .importStatusCompleted: "Concluída",
         .importStatusInterrupted: "Interrompida: retome para continuar da última linha salva",
         .importMappingProblem: "O mapeamento precisa de um ajuste:",
+        .errorConflict: "Alguém salvou a mesma coisa no mesmo instante. Recarregue e tente de novo.",
     ]
 }

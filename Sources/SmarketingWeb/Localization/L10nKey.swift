@@ -303,4 +303,5 @@ enum L10nKey: String, CaseIterable, Sendable {
     case importStatusCompleted = "import.status_completed"
     case importStatusInterrupted = "import.status_interrupted"
     case importMappingProblem = "import.mapping_problem"
+    case errorConflict = "error.conflict"
 }

@@ -1,3 +1,4 @@
+import Fluent
 import SmarketingCore
 import Vapor
 
@@ -56,6 +57,11 @@ struct ErrorResponseMiddleware: AsyncMiddleware {
             if let field = decoding.fieldName {
                 fields = [APIFieldError(field: field, code: "invalid", message: l(.errorInvalid))]
             }
+        case let database as any DatabaseError where database.isConstraintFailure:
+            // Two requests raced for the same unique value; the loser is told, nothing half-written.
+            status = .conflict
+            code = "conflict"
+            message = l(.errorConflict)
         case let abort as any AbortError:
             status = abort.status
             headers = abort.headers
