@@ -148,3 +148,43 @@ enum BankFile {
         return "/work/shared/data/bank-additional.csv"
     }
 }
+
+@Suite("Resuming an import")
+struct ImportResumeTests {
+    @Test("an import stopped after a committed batch resumes after it without writing any row twice")
+    func resumeWithoutDuplicates() async throws {
+        try await withTestApp { app in
+            let acme = try await TestWorkspace.viaSetup(app)
+            // Rows without email: writing one twice would make a duplicate, so the count proves it.
+            var csv = "first_name,last_name,job_title\n"
+            for index in 1...25 { csv += "Name\(index),Last\(index),Title \(index)\n" }
+            let path = NSTemporaryDirectory() + "resume-\(UUID().uuidString).csv"
+            try csv.write(toFile: path, atomically: true, encoding: .utf8)
+            let file = try ContactImportFile.open(path: path)
+            let mapping = ColumnMapping(targets: [.field("first_name"), .field("last_name"), .field("job_title")])
+            let imports = ImportRepository(app.db, workspaceID: acme.workspace.id)
+            let record = try await imports.create(fileName: "resume.csv", storedPath: path, delimiter: ",", encoding: .utf8, userID: acme.admin.id, now: app.clock.now())
+            try await imports.start(record.id, mapping: mapping, totalRows: 25, now: app.clock.now())
+
+            // The first ten rows were committed, then the process stopped.
+            let mapper = ImportRowMapper(mapping: mapping, definitions: [])
+            let firstBatch = try (1...10).map { number in (row: number, input: try mapper.map(["Name\(number)", "Last\(number)", "Title \(number)"]).get()) }
+            _ = try await ContactWriter(app.db, workspaceID: acme.workspace.id).importBatch(
+                firstBatch, rejected: [], blank: 0, importID: record.id, processedRows: 10, definitions: [], by: .user(acme.admin, via: .command), now: app.clock.now())
+            try await ImportRepository.interruptStaleRuns(app.db, now: app.clock.now())
+            let interrupted = try #require(try await imports.find(record.id))
+            #expect(interrupted.status == .interrupted)
+            #expect(interrupted.processedRows == 10)
+
+            let runner = ContactImportRunner(db: app.db, workspaceID: acme.workspace.id, actor: .user(acme.admin, via: .command),
+                                             clock: app.clock, batchSize: 7, logger: app.logger)
+            let finished = try await runner.run(interrupted, file: file, mapping: mapping)
+            #expect(finished.status == .completed)
+            #expect(finished.created == 25)
+            #expect(try await ContactRepository(app.db, workspaceID: acme.workspace.id).count() == 25)
+            let titles = try await ContactSearch(app.db, workspaceID: acme.workspace.id)
+                .page(ContactQuery(filters: [FieldFilter(field: "job_title", operation: .equals, values: ["title 11"])]), limit: 5, after: nil, definitions: [])
+            #expect(titles.contacts.count == 1)
+        }
+    }
+}

@@ -402,6 +402,7 @@ extension ContactWriter {
             }
         }
         let byKey = Dictionary(uniqueKeysWithValues: definitions.map { ($0.key, $0) })
+        var newCompanies: [CompanyRow] = []
         var contacts: [ContactRow] = []
         var values: [CustomFieldValueRow] = []
         var changes: [RecordChangeRow] = []
@@ -416,9 +417,18 @@ extension ContactWriter {
             let companyKey = (input.companyDomain ?? "").isEmpty ? (input.companyName ?? "").lowercased() : "@" + (input.companyDomain ?? "")
             if !companyKey.isEmpty {
                 if let known = companies[companyKey] { companyID = known } else {
-                    companyID = try await self.companyID(name: input.companyName, domain: input.companyDomain, now: now, on: tx)
-                    companies[companyKey] = companyID
-                    if let companyID { companyNames[companyID] = input.companyName ?? input.companyDomain ?? "" }
+                    let company = CompanyRow()
+                    company.id = UUID()
+                    company.workspaceID = workspaceID
+                    company.name = (input.companyName ?? "").isEmpty ? (input.companyDomain ?? "") : (input.companyName ?? "")
+                    company.domain = (input.companyDomain ?? "").isEmpty ? nil : input.companyDomain
+                    company.searchText = company.name.lowercased()
+                    company.createdAt = now
+                    company.updatedAt = now
+                    newCompanies.append(company)
+                    companyID = company.id
+                    companies[companyKey] = company.id
+                    if let id = company.id { companyNames[id] = company.name }
                 }
             }
             let row = ContactRow()
@@ -462,6 +472,7 @@ extension ContactWriter {
             written.append(number)
         }
         // SQLite allows 32,766 bound values per statement: chunk every insert well below it.
+        for chunk in newCompanies.chunked(2000) { try await chunk.create(on: tx) }
         for chunk in contacts.chunked(1000) { try await chunk.create(on: tx) }
         for chunk in values.chunked(4000) { try await chunk.create(on: tx) }
         for chunk in changes.chunked(2000) { try await chunk.create(on: tx) }
