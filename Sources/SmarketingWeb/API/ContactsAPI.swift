@@ -123,11 +123,7 @@ struct ContactsAPI: RouteCollection {
                 .ids(try ContactQuery.parse(items, customFields: definitions), definitions: definitions, limit: 100_000)
         }
         guard !ids.isEmpty else { throw ValidationFailure("ids", .required) }
-        if AccessPolicy.reach(of: member.user.roles, for: .editContacts) != .all {
-            let mates = try await TeamRepository(req.db, workspaceID: member.workspaceID).teamMateIDs(of: member.user.id)
-            ids = try await ContactRepository(req.db, workspaceID: member.workspaceID).find(ids: ids)
-                .filter { RecordAccess.may(.editContacts, user: member.user, ownerID: $0.ownerID, teamMateIDs: mates) }.map(\.id)
-        }
+        ids = try await member.editableIDs(ids, on: req.db)
         let writer = ContactWriter(req.db, workspaceID: member.workspaceID)
         let count: Int
         switch body.action {
@@ -169,9 +165,7 @@ struct ContactsAPI: RouteCollection {
 
     private func requireEdit(_ contact: Contact, member: Member, req: Request) async throws {
         try member.require(.editContacts)
-        guard AccessPolicy.reach(of: member.user.roles, for: .editContacts) != .all else { return }
-        let mates = try await TeamRepository(req.db, workspaceID: member.workspaceID).teamMateIDs(of: member.user.id)
-        guard RecordAccess.may(.editContacts, user: member.user, ownerID: contact.ownerID, teamMateIDs: mates) else { throw Abort(.forbidden) }
+        guard try await member.mayEdit(contact, on: req.db) else { throw Abort(.forbidden) }
     }
 
     private func save(_ req: Request, member: Member, fields: [String: String], id: UUID?, mode: ContactWriter.Mode) async throws -> (Contact, ContactWriter.Outcome) {

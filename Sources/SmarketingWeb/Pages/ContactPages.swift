@@ -180,7 +180,7 @@ struct ContactPages: RouteCollection {
             ids = try await ContactSearch(req.db, workspaceID: member.workspaceID).ids(query, definitions: definitions, limit: 100_000)
         }
         guard !ids.isEmpty else { throw ValidationFailure("ids", .required) }
-        ids = try await editableIDs(ids, member: member, req: req)
+        ids = try await member.editableIDs(ids, on: req.db)
         let writer = ContactWriter(req.db, workspaceID: member.workspaceID)
         let count: Int
         switch form.value("action") {
@@ -199,14 +199,6 @@ struct ContactPages: RouteCollection {
         }
         req.logger.info("bulk action", metadata: ["action": .string(form.value("action") ?? ""), "count": .stringConvertible(count)])
         return req.redirect(to: SiteURL.contacts.path + "?" + (form.value("query") ?? "") + "&notice=bulk_done", redirectType: .normal)
-    }
-
-    /// Keeps the ids the member may change (a rep: their own leads; a manager: their team's).
-    private func editableIDs(_ ids: [UUID], member: Member, req: Request) async throws -> [UUID] {
-        guard AccessPolicy.reach(of: member.user.roles, for: .editContacts) != .all else { return ids }
-        let mates = try await TeamRepository(req.db, workspaceID: member.workspaceID).teamMateIDs(of: member.user.id)
-        let contacts = try await ContactRepository(req.db, workspaceID: member.workspaceID).find(ids: ids)
-        return contacts.filter { RecordAccess.may(.editContacts, user: member.user, ownerID: $0.ownerID, teamMateIDs: mates) }.map(\.id)
     }
 
     // MARK: Profile
@@ -484,10 +476,7 @@ struct ContactPages: RouteCollection {
     }
 
     private func mayEdit(_ contact: Contact, member: Member, req: Request) async throws -> Bool {
-        guard member.user.may(.editContacts) else { return false }
-        if AccessPolicy.reach(of: member.user.roles, for: .editContacts) == .all { return true }
-        let mates = try await TeamRepository(req.db, workspaceID: member.workspaceID).teamMateIDs(of: member.user.id)
-        return RecordAccess.may(.editContacts, user: member.user, ownerID: contact.ownerID, teamMateIDs: mates)
+        try await member.mayEdit(contact, on: req.db)
     }
 }
 
