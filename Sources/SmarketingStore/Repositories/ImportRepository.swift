@@ -164,12 +164,6 @@ public struct ImportRepository: Sendable {
                 ImportReport.Rejection(row: row.rowNumber, errors: (try? JSONDecoder().decode([FieldError].self, from: Data(row.errors.utf8))) ?? [])
             }
     }
-
-    /// Imports left running by a process that stopped: they are marked interrupted, to resume.
-    public func markStaleRunsInterrupted(now: Date) async throws {
-        try await ImportRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$status == ContactImportRecord.Status.running.rawValue)
-            .set(\.$status, to: ContactImportRecord.Status.interrupted.rawValue).set(\.$updatedAt, to: now).update()
-    }
 }
 
 final class ImportMappingRow: Model, @unchecked Sendable {

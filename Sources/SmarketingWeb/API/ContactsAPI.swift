@@ -57,13 +57,8 @@ struct ContactsAPI: RouteCollection {
     func update(req: Request) async throws -> Response {
         let (member, contact) = try await find(req)
         try await requireEdit(contact, member: member, req: req)
-        let definitions = try await CustomFieldRepository(req.db, workspaceID: member.workspaceID).list(.contact)
         var fields = ContactInput(contact: contact, companyName: nil, companyDomain: nil, ownerEmail: nil).fields()
-        fields.removeValue(forKey: "company")
         for (key, value) in try await Self.fields(req) { fields[key] = value }
-        for definition in definitions where fields["cf_\(definition.key)"] == nil {
-            if let value = contact.custom[definition.key] { fields["cf_\(definition.key)"] = value.storageText }
-        }
         let (saved, _) = try await save(req, member: member, fields: fields, id: contact.id, mode: .merge)
         return try APIJSON.response(ContactDTO(saved))
     }

@@ -29,9 +29,8 @@ enum ContactExport {
                     var chunk = ""
                     for contact in page.contacts {
                         let company = contact.companyID.flatMap { companies[$0] }
-                        var fields = ContactInput(contact: contact, companyName: company?.name, companyDomain: company?.domain,
+                        let fields = ContactInput(contact: contact, companyName: company?.name, companyDomain: company?.domain,
                                                   ownerEmail: contact.ownerID.flatMap { emails[$0] }.flatMap(EmailAddress.init)).fields()
-                        for definition in definitions { fields["cf_\(definition.key)"] = contact.custom[definition.key]?.storageText }
                         chunk += CSVLine.encode(headers.map { fields[$0] ?? "" })
                     }
                     try await writer.write(.buffer(ByteBuffer(string: chunk)))
