@@ -24,6 +24,7 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     private static func isPlausible(_ text: String) -> Bool {
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return isPlausibleASCII(Array(text.utf8)) }
         guard text.count <= maximumLength, !text.contains(where: { $0.isWhitespace || $0 == "," || $0 == ";" || $0 == "<" || $0 == ">" }) else {
             return false
         }
@@ -38,6 +39,26 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
             return false
         }
         return labels.allSatisfy { label in label.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" } }
+    }
+
+    /// The same rules over bytes, for the addresses (nearly all) that are plain ASCII: imports
+    /// check a million of them.
+    private static func isPlausibleASCII(_ bytes: [UInt8]) -> Bool {
+        let at = UInt8(ascii: "@"), dot = UInt8(ascii: "."), dash = UInt8(ascii: "-")
+        guard bytes.count <= maximumLength,
+              !bytes.contains(where: { $0 <= 0x20 || $0 == 0x7F || $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }),
+              let split = bytes.firstIndex(of: at), bytes.lastIndex(of: at) == split
+        else { return false }
+        let local = bytes[..<split], domain = bytes[(split + 1)...]
+        guard !local.isEmpty, local.count <= 64, local.first != dot, local.last != dot,
+              !zip(local, local.dropFirst()).contains(where: { $0 == dot && $1 == dot })
+        else { return false }
+        let labels = domain.split(separator: dot, omittingEmptySubsequences: false)
+        guard labels.count >= 2 else { return false }
+        return labels.allSatisfy { label in
+            !label.isEmpty && label.count <= 63 && label.first != dash && label.last != dash
+                && label.allSatisfy { ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == dash || ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) }
+        }
     }
 }
 

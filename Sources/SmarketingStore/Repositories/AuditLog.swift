@@ -54,10 +54,40 @@ public struct AuditLog: Sendable {
         }
     }
 
+    /// A flat JSON object with sorted keys. Written by hand: imports encode one per row, and
+    /// a `JSONEncoder` costs more than the row's insert.
     static func encode(_ values: [String: String]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return (try? String(decoding: encoder.encode(values), as: UTF8.self)) ?? "{}"
+        var json = "{"
+        for (index, key) in values.keys.sorted().enumerated() {
+            if index > 0 { json += "," }
+            appendQuoted(key, to: &json)
+            json += ":"
+            appendQuoted(values[key] ?? "", to: &json)
+        }
+        return json + "}"
+    }
+
+    private static func appendQuoted(_ text: String, to json: inout String) {
+        json += "\""
+        let plain = text.utf8.allSatisfy { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+        if plain {
+            json += text
+        } else {
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": json += "\\\""
+                case "\\": json += "\\\\"
+                case "\n": json += "\\n"
+                case "\r": json += "\\r"
+                case "\t": json += "\\t"
+                case _ where scalar.value < 0x20:
+                    let hex = String(scalar.value, radix: 16)
+                    json += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                default: json.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        json += "\""
     }
 
     static func decode(_ text: String) -> [String: String] {

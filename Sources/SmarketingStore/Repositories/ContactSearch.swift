@@ -115,6 +115,20 @@ public struct ContactSearch: Sendable {
         return try await select.limit(limit).all().map { try $0.decode(column: "id", as: UUID.self) }
     }
 
+    /// Which of these (normalised) emails already belong to a contact of the workspace.
+    public func existingEmails(_ emails: Set<String>) async throws -> Set<String> {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        var found = Set<String>()
+        for chunk in Array(emails).chunked(1000) {
+            let rows = try await sql.select().column("email").from("contacts")
+                .where("workspace_id", .equal, SQLBind(workspaceID))
+                .where("email", .in, SQLGroupExpression(SQLList(chunk.map { SQLBind($0) })))
+                .all()
+            for row in rows { found.insert(try row.decode(column: "email", as: String.self)) }
+        }
+        return found
+    }
+
     private func applyCursor(_ cursor: ContactCursor, to select: SQLSelectBuilder) {
         let id = SQLBind(cursor.id)
         switch cursor.sort {

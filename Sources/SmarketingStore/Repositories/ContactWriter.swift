@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import SQLKit
 import SmarketingCore
 
 /// Creates, updates, deletes and merges contacts of one workspace, keeping the rules every
@@ -63,7 +64,7 @@ public struct ContactWriter: Sendable {
             let values = try await customValues.values(of: [try existing.requireID()], definitions: definitions)
             before = try await fields(of: existing, custom: values[try existing.requireID()] ?? [:], on: tx)
         } else {
-            contact.id = UUID()
+            contact.id = TimeOrderedID.make(at: now)
             contact.workspaceID = workspaceID
             contact.firstName = ""
             contact.lastName = ""
@@ -251,7 +252,7 @@ public struct ContactWriter: Sendable {
             return nil
         }
         let row = CompanyRow()
-        row.id = UUID()
+        row.id = TimeOrderedID.make(at: now)
         row.workspaceID = workspaceID
         row.name = cleanName ?? domain ?? ""
         row.domain = domain.flatMap { $0.isEmpty ? nil : $0 }
@@ -293,7 +294,12 @@ public struct ContactWriter: Sendable {
     }
 
     static func searchText(_ row: ContactRow, companyName: String?) -> String {
-        [row.firstName, row.lastName, row.email ?? "", companyName ?? ""].filter { !$0.isEmpty }.joined(separator: " ").lowercased()
+        searchText(first: row.firstName, last: row.lastName, email: row.email, company: companyName)
+    }
+
+    /// What the list's search looks in: names, email and company, lower-cased.
+    static func searchText(first: String, last: String, email: String?, company: String?) -> String {
+        [first, last, email ?? "", company ?? ""].filter { !$0.isEmpty }.joined(separator: " ").lowercased()
     }
 }
 
@@ -334,11 +340,8 @@ extension ContactWriter {
             // Rows whose email is new to the workspace (and first in the batch) are inserted in
             // bulk; the others go through the one-by-one update path.
             let emails = Set(rows.compactMap { $0.input.email?.value })
-            var existing = Set<String>()
-            for chunk in Array(emails).chunked(500) {
-                existing.formUnion(try await ContactRow.query(on: tx).filter(\.$workspaceID == workspaceID)
-                    .filter(\.$email ~~ chunk).all().compactMap(\.email))
-            }
+            try await StoreTuning.widenCache(tx)
+            let existing = try await ContactSearch(tx, workspaceID: workspaceID).existingEmails(emails)
             var seen = Set<String>()
             var fresh: [(row: Int, input: ContactInput)] = []
             var slow: [(row: Int, input: ContactInput)] = []
@@ -370,6 +373,30 @@ extension ContactWriter {
         }
     }
 
+    private struct KnownCompany: Decodable {
+        var id: UUID
+        var name: String
+        var domain: String?
+        var searchText: String?
+
+        enum CodingKeys: String, CodingKey {
+            case id, name, domain, searchText = "search_text"
+        }
+    }
+
+    /// The workspace's companies whose `column` (domain or lower-cased name) is one of `keys`.
+    private func knownCompanies(_ column: String, in keys: Set<String>, on tx: any Database) async throws -> [KnownCompany] {
+        guard let sql = tx as? any SQLDatabase else { return [] }
+        var found: [KnownCompany] = []
+        for chunk in Array(keys).chunked(1000) {
+            found += try await sql.select().columns("id", "name", "domain", "search_text").from(CompanyRow.schema)
+                .where("workspace_id", .equal, SQLBind(workspaceID))
+                .where(SQLIdentifier(column), .in, SQLGroupExpression(SQLList(chunk.map { SQLBind($0) })))
+                .all(decoding: KnownCompany.self)
+        }
+        return found
+    }
+
     /// Inserts new contacts with their custom values and the "created" entry of their timeline,
     /// a few statements per batch instead of several per row.
     private func bulkCreate(
@@ -387,25 +414,21 @@ extension ContactWriter {
         // Known companies of this batch in two queries, not one per row.
         let domains = Set(rows.compactMap { $0.input.companyDomain }.filter { !$0.isEmpty })
         let names = Set(rows.filter { ($0.input.companyDomain ?? "").isEmpty }.compactMap { $0.input.companyName?.lowercased() }.filter { !$0.isEmpty })
-        for chunk in Array(domains).chunked(500) {
-            for company in try await CompanyRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$domain ~~ Array(chunk)).all() {
-                guard let id = company.id, let domain = company.domain else { continue }
-                companies["@" + domain] = id
-                companyNames[id] = company.name
-            }
+        for company in try await knownCompanies("domain", in: domains, on: tx) {
+            guard let domain = company.domain else { continue }
+            companies["@" + domain] = company.id
+            companyNames[company.id] = company.name
         }
-        for chunk in Array(names).chunked(500) {
-            for company in try await CompanyRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$searchText ~~ Array(chunk)).all() {
-                guard let id = company.id, let key = company.searchText, companies[key] == nil else { continue }
-                companies[key] = id
-                companyNames[id] = company.name
-            }
+        for company in try await knownCompanies("search_text", in: names, on: tx) {
+            guard let key = company.searchText, companies[key] == nil else { continue }
+            companies[key] = company.id
+            companyNames[company.id] = company.name
         }
         let byKey = Dictionary(uniqueKeysWithValues: definitions.map { ($0.key, $0) })
         var newCompanies: [CompanyRow] = []
-        var contacts: [ContactRow] = []
-        var values: [CustomFieldValueRow] = []
-        var changes: [RecordChangeRow] = []
+        var contacts: [[BulkValue]] = []
+        var values: [[BulkValue]] = []
+        var changes: [[BulkValue]] = []
         var written: [Int] = []
         var refused: [(Int, ValidationFailure)] = []
         for (number, input) in rows {
@@ -418,7 +441,7 @@ extension ContactWriter {
             if !companyKey.isEmpty {
                 if let known = companies[companyKey] { companyID = known } else {
                     let company = CompanyRow()
-                    company.id = UUID()
+                    company.id = TimeOrderedID.make(at: now)
                     company.workspaceID = workspaceID
                     company.name = (input.companyName ?? "").isEmpty ? (input.companyDomain ?? "") : (input.companyName ?? "")
                     company.domain = (input.companyDomain ?? "").isEmpty ? nil : input.companyDomain
@@ -431,51 +454,34 @@ extension ContactWriter {
                     if let id = company.id { companyNames[id] = company.name }
                 }
             }
-            let row = ContactRow()
-            row.id = UUID()
-            row.workspaceID = workspaceID
-            row.firstName = ""
-            row.lastName = ""
-            row.lifecycleStage = LifecycleStage.lead.rawValue
-            row.createdAt = now
-            row.updatedAt = now
-            apply(input, to: row, mode: .replace, ownerID: input.ownerEmail.flatMap { owners[$0.value] }, companyID: companyID)
-            row.searchText = Self.searchText(row, companyName: companyID.flatMap { companyNames[$0] } ?? input.companyName)
-            let contactID = row.id ?? UUID()
+            let contactID = TimeOrderedID.make(at: now)
+            let stage = (input.stage ?? .lead).rawValue
+            let ownerID = input.ownerEmail.flatMap { owners[$0.value] }
+            let searchText = Self.searchText(first: input.firstName, last: input.lastName, email: input.email?.value,
+                                             company: companyID.flatMap { companyNames[$0] } ?? input.companyName)
+            func text(_ value: String?) -> BulkValue { BulkValue(value.flatMap { $0.isEmpty ? nil : $0 }) }
+            contacts.append([
+                .uuid(contactID), .uuid(workspaceID), .text(input.firstName), .text(input.lastName), BulkValue(input.email?.value),
+                text(input.phone), text(input.jobTitle), text(input.seniority), text(input.country), text(input.source),
+                text(input.campaign), text(input.lastSource), text(input.lastCampaign), text(input.birthDate), BulkValue(input.age),
+                .text(searchText), BulkValue(companyID), BulkValue(ownerID), .text(stage), .date(now), .date(now),
+            ])
             var after: [String: String] = input.fields().filter { !$0.value.isEmpty }
-            after["lifecycle_stage"] = row.lifecycleStage
+            after["lifecycle_stage"] = stage
             for (key, value) in input.custom {
                 guard let definition = byKey[key] else { continue }
-                let valueRow = CustomFieldValueRow()
-                valueRow.id = UUID()
-                valueRow.workspaceID = workspaceID
-                valueRow.fieldID = definition.id
-                valueRow.recordID = contactID
-                valueRow.textValue = value.storageText
-                valueRow.numberValue = CustomFieldRepository.number(of: value)
-                values.append(valueRow)
+                values.append([.uuid(TimeOrderedID.make(at: now)), .uuid(workspaceID), .uuid(definition.id), .uuid(contactID),
+                               .text(value.storageText), BulkValue(CustomFieldRepository.number(of: value))])
             }
-            let change = RecordChangeRow()
-            change.id = TimeOrderedID.make(at: now)
-            change.workspaceID = workspaceID
-            change.recordType = "contact"
-            change.recordID = contactID
-            change.kind = RecordChange.Kind.created.rawValue
-            change.actorUserID = actor.userID
-            change.actorLabel = actor.name
-            change.via = actor.channel.rawValue
-            change.before = "{}"
-            change.after = AuditLog.encode(after)
-            change.at = now
-            changes.append(change)
-            contacts.append(row)
+            changes.append([.uuid(TimeOrderedID.make(at: now)), .uuid(workspaceID), .text("contact"), .uuid(contactID),
+                            .text(RecordChange.Kind.created.rawValue), BulkValue(actor.userID), .text(actor.name),
+                            .text(actor.channel.rawValue), .text("{}"), .text(AuditLog.encode(after)), .date(now)])
             written.append(number)
         }
-        // SQLite allows 32,766 bound values per statement: chunk every insert well below it.
-        for chunk in newCompanies.chunked(2000) { try await chunk.create(on: tx) }
-        for chunk in contacts.chunked(1000) { try await chunk.create(on: tx) }
-        for chunk in values.chunked(4000) { try await chunk.create(on: tx) }
-        for chunk in changes.chunked(2000) { try await chunk.create(on: tx) }
+        try await newCompanies.insertAll(on: tx)
+        try await BulkInsert.run(into: ContactRow.schema, columns: ContactRow.bulkColumns, rows: contacts, on: tx)
+        try await BulkInsert.run(into: CustomFieldValueRow.schema, columns: CustomFieldValueRow.bulkColumns, rows: values, on: tx)
+        try await BulkInsert.run(into: RecordChangeRow.schema, columns: RecordChangeRow.bulkColumns, rows: changes, on: tx)
         return (written, refused)
     }
 }

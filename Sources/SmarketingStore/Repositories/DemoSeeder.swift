@@ -76,7 +76,7 @@ public struct DemoSeeder: Sendable {
                 row.updatedAt = now
                 return row
             }
-            try await rows.create(on: db)
+            try await rows.insertAll(on: db)
             written += rows.count
             progress(written, total)
         }
@@ -85,7 +85,7 @@ public struct DemoSeeder: Sendable {
                 let contact = demo.contacts[index]
                 let created = Date(timeIntervalSince1970: ((now.timeIntervalSince1970 - contact.age) * 1000).rounded() / 1000)
                 let row = ContactRow()
-                row.id = UUID()
+                row.id = TimeOrderedID.make(at: created)
                 row.workspaceID = workspace.id
                 row.firstName = contact.firstName
                 row.lastName = contact.lastName
@@ -104,7 +104,7 @@ public struct DemoSeeder: Sendable {
                 row.updatedAt = created
                 return row
             }
-            try await db.transaction { tx in try await rows.create(on: tx) }
+            try await db.transaction { tx in try await rows.insertAll(on: tx) }
             written += rows.count
             progress(written, total)
         }

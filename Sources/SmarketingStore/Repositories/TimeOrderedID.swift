@@ -26,14 +26,13 @@ enum TimeOrderedID {
         }
         let (millis, counter) = (state.millis, state.counter)
         state.lock.unlock()
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for index in 0..<6 { bytes[index] = UInt8((millis >> (8 * (5 - UInt64(index)))) & 0xFF) }
-        bytes[6] = 0x70 | UInt8((counter >> 8) & 0x0F)
-        bytes[7] = UInt8(counter & 0xFF)
-        var generator = SystemRandomNumberGenerator()
-        for index in 8..<16 { bytes[index] = UInt8.random(in: 0...255, using: &generator) }
-        bytes[8] = 0x80 | (bytes[8] & 0x3F)
-        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        let random = UInt64.random(in: 0...UInt64.max)
+        func byte(_ value: UInt64, _ shift: UInt64) -> UInt8 { UInt8(truncatingIfNeeded: value >> shift) }
+        return UUID(uuid: (
+            byte(millis, 40), byte(millis, 32), byte(millis, 24), byte(millis, 16), byte(millis, 8), byte(millis, 0),
+            0x70 | UInt8((counter >> 8) & 0x0F), UInt8(counter & 0xFF),
+            0x80 | (byte(random, 56) & 0x3F), byte(random, 48), byte(random, 40), byte(random, 32),
+            byte(random, 24), byte(random, 16), byte(random, 8), byte(random, 0)
+        ))
     }
 }

@@ -1,10 +1,9 @@
-import CSV
 import Foundation
 import SmarketingCore
 
 /// A CSV file on disk, read as a stream: its encoding and delimiter are detected from its
-/// first bytes, Latin-1 files are turned into UTF-8 once (in chunks), and rows come one at a
-/// time, so a file of any size is read in bounded memory.
+/// first bytes, and rows come one at a time from Core's `CSVRecordParser` fed 1 MB chunks, so
+/// a file of any size is read in bounded memory.
 struct ContactImportFile {
     let path: String
     let encoding: SourceEncoding
@@ -29,7 +28,7 @@ struct ContactImportFile {
         let text = SourceEncoding.decode(Array(prefix.prefix(8 * 1024)), as: encoding)
         let delimiter = CSVFormat.detectDelimiter(in: text)
         var file = ContactImportFile(path: path, encoding: encoding, delimiter: delimiter, headers: [])
-        var reader = try file.rows()
+        let reader = try file.rows()
         guard let header = reader.next(), header.contains(where: { !$0.trimmingBlanks.isEmpty }) else { throw Problem.notCSV }
         file = ContactImportFile(path: path, encoding: encoding, delimiter: delimiter, headers: header.map(\.trimmingBlanks))
         return file
@@ -37,7 +36,7 @@ struct ContactImportFile {
 
     /// The data rows (after the header) with their 1-based row numbers in the file's data.
     func dataRows() throws -> DataRows {
-        var reader = try rows()
+        let reader = try rows()
         _ = reader.next()
         return DataRows(reader: reader)
     }
@@ -52,56 +51,62 @@ struct ContactImportFile {
         return samples
     }
 
-    /// Counts data rows (one streaming pass; for the progress bar's total).
+    /// Counts data rows (one fast pass that builds no text; for the progress bar's total).
     func countRows() throws -> Int {
-        var rows = try dataRows()
-        var count = 0
-        while rows.next() != nil { count += 1 }
-        return count
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw Problem.unreadable }
+        defer { try? handle.close() }
+        var counter = CSVRecordParser.counter(delimiter: delimiter)
+        var first = true
+        while true {
+            let chunk = handle.readData(ofLength: Self.chunkSize)
+            if chunk.isEmpty { break }
+            let bytes = [UInt8](chunk)
+            counter.count(first && encoding == .utf8WithBOM ? bytes.dropFirst(SourceEncoding.byteOrderMark.count) : bytes[...])
+            first = false
+        }
+        _ = counter.finish()
+        return max(0, counter.recordCount - 1)
     }
+
+    static let chunkSize = 1 << 20
 
     private func rows() throws -> RowReader {
-        let source: String
-        if encoding == .latin1 {
-            source = try Self.utf8Copy(of: path)
-        } else {
-            source = path
-        }
-        guard let stream = InputStream(fileAtPath: source) else { throw Problem.unreadable }
-        let scalar = delimiter.unicodeScalars.first ?? ","
-        let reader = try CSVReader(stream: stream, codecType: UTF8.self, hasHeaderRow: false, trimFields: false, delimiter: scalar)
-        return RowReader(reader: reader, stripBOM: encoding == .utf8WithBOM)
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw Problem.unreadable }
+        if encoding == .utf8WithBOM { _ = handle.readData(ofLength: SourceEncoding.byteOrderMark.count) }
+        return RowReader(handle: handle, parser: CSVRecordParser(delimiter: delimiter, encoding: encoding))
     }
 
-    /// A UTF-8 copy of a Latin-1 (Windows-1252) file beside it, written once in 1 MB chunks.
-    static func utf8Copy(of path: String) throws -> String {
-        let copy = path + ".utf8"
-        if FileManager.default.fileExists(atPath: copy) { return copy }
-        guard let input = FileHandle(forReadingAtPath: path) else { throw Problem.unreadable }
-        defer { try? input.close() }
-        FileManager.default.createFile(atPath: copy + ".part", contents: nil)
-        guard let output = FileHandle(forWritingAtPath: copy + ".part") else { throw Problem.unreadable }
-        while true {
-            let chunk = input.readData(ofLength: 1024 * 1024)
-            if chunk.isEmpty { break }
-            output.write(Data(SourceEncoding.decode([UInt8](chunk), as: .latin1).utf8))
+    /// Records read from the file a chunk at a time: at most one chunk and the records it
+    /// completes are in memory.
+    final class RowReader {
+        private let handle: FileHandle
+        private var parser: CSVRecordParser
+        private var pending: [[String]] = []
+        private var position = 0
+        private var ended = false
+
+        init(handle: FileHandle, parser: CSVRecordParser) {
+            self.handle = handle
+            self.parser = parser
         }
-        try output.close()
-        try FileManager.default.moveItem(atPath: copy + ".part", toPath: copy)
-        return copy
-    }
 
-    struct RowReader {
-        let reader: CSVReader
-        var stripBOM: Bool
+        deinit { try? handle.close() }
 
-        mutating func next() -> [String]? {
-            guard var row = reader.next() else { return nil }
-            if stripBOM, let first = row.first, first.hasPrefix("\u{FEFF}") {
-                row[0] = String(first.dropFirst())
+        func next() -> [String]? {
+            while position == pending.count {
+                guard !ended else { return nil }
+                pending.removeAll(keepingCapacity: true)
+                position = 0
+                let chunk = handle.readData(ofLength: ContactImportFile.chunkSize)
+                if chunk.isEmpty {
+                    ended = true
+                    if let last = parser.finish() { pending.append(last) }
+                } else {
+                    parser.feed([UInt8](chunk), into: &pending)
+                }
             }
-            stripBOM = false
-            return row
+            defer { position += 1 }
+            return pending[position]
         }
     }
 

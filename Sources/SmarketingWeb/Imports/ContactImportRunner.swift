@@ -13,7 +13,7 @@ struct ContactImportRunner {
     let workspaceID: UUID
     let actor: AuditActor
     let clock: AppClock
-    var batchSize = 500
+    var batchSize = 2000
     let logger: Logger
 
     /// Maps every row without writing: counts of valid, rejected and blank rows and the first errors.
@@ -23,21 +23,16 @@ struct ContactImportRunner {
         try mapper.validate(mapping: mapping)
         var report = ImportReport(maximumRejectionsKept: 50)
         if let warning = file.encoding.warning { report.warn(warning) }
-        let emails = ContactRepository(db, workspaceID: workspaceID)
-        var rows = try file.dataRows()
-        while let (number, values) = rows.next() {
-            if ImportRowMapper.isBlank(values) {
-                report.record(row: number, .blank)
-                continue
+        let contacts = ContactSearch(db, workspaceID: workspaceID)
+        let source = BatchSource(rows: try file.dataRows(), mapper: mapper, growing: GrowingOptions(mapping: mapping),
+                                 skippingThrough: 0, batchSize: batchSize)
+        while let batch = source.next() {
+            for _ in 0..<batch.blank { report.record(row: 0, .blank) }
+            for rejection in batch.rejected { report.record(row: rejection.row, ValidationFailure(rejection.errors)) }
+            let existing = try await contacts.existingEmails(Set(batch.valid.compactMap { $0.input.email?.value }))
+            for (number, input) in batch.valid {
+                report.record(row: number, input.email.map { existing.contains($0.value) } == true ? .updated : .created)
             }
-            switch mapper.map(values) {
-            case .success(let input):
-                let exists = try await input.email.asyncFlatMap { try await emails.find(email: $0) } != nil
-                report.record(row: number, exists ? .updated : .created)
-            case .failure(let failure):
-                report.record(row: number, failure)
-            }
-            if number % 5000 == 0 { await Task.yield() }
         }
         return report
     }
@@ -55,43 +50,22 @@ struct ContactImportRunner {
         }
         let mapper = ImportRowMapper(mapping: mapping, definitions: definitions)
         try mapper.validate(mapping: mapping)
-        var growing = GrowingOptions(mapping: mapping)
         let writer = ContactWriter(db, workspaceID: workspaceID)
         let total = try file.countRows()
         try await imports.start(record.id, mapping: mapping, totalRows: total, now: clock.now())
 
-        var rows = try file.dataRows()
-        var valid: [(row: Int, input: ContactInput)] = []
-        var rejected: [ImportReport.Rejection] = []
-        var blank = 0
-        var last = record.processedRows
-        func flush() async throws {
-            guard !valid.isEmpty || !rejected.isEmpty || blank > 0 else { return }
-            _ = try await writer.importBatch(valid, rejected: rejected, blank: blank, importID: record.id, processedRows: last,
-                                             definitions: definitions, by: actor, now: clock.now())
-            valid.removeAll(keepingCapacity: true)
-            rejected.removeAll()
-            blank = 0
-            await progress(last)
-        }
+        // Reading and checking the next batch overlaps with writing the current one.
+        let source = BatchSource(rows: try file.dataRows(), mapper: mapper, growing: GrowingOptions(mapping: mapping),
+                                 skippingThrough: record.processedRows, batchSize: batchSize)
         do {
-            while let (number, values) = rows.next() {
-                guard number > record.processedRows else { continue }
-                last = number
-                if ImportRowMapper.isBlank(values) {
-                    blank += 1
-                } else {
-                    switch mapper.map(values) {
-                    case .success(let input):
-                        growing.record(input)
-                        valid.append((number, input))
-                    case .failure(let failure):
-                        rejected.append(ImportReport.Rejection(row: number, errors: failure.errors))
-                    }
-                }
-                if valid.count + rejected.count + blank >= batchSize { try await flush() }
+            var upcoming = Task.detached { source.next() }
+            while let batch = await upcoming.value {
+                upcoming = Task.detached { source.next() }
+                _ = try await writer.importBatch(batch.valid, rejected: batch.rejected, blank: batch.blank, importID: record.id,
+                                                 processedRows: batch.lastRow, definitions: definitions, by: actor, now: clock.now())
+                await progress(batch.lastRow)
             }
-            try await flush()
+            let growing = source.growing
             for definition in definitions where growing.options[definition.key] != nil {
                 let grown = growing.grown(definition)
                 if grown.type == definition.type, grown.options != definition.options {
@@ -123,5 +97,55 @@ enum ImportStorage {
         }
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
         return base
+    }
+}
+
+/// The rows of an import file, a batch at a time, mapped and checked. Only one task reads it
+/// at a time (the next batch is read while the previous one is written), which is why it may
+/// be shared between tasks.
+private final class BatchSource: @unchecked Sendable {
+    struct Batch: Sendable {
+        var valid: [(row: Int, input: ContactInput)] = []
+        var rejected: [ImportReport.Rejection] = []
+        var blank = 0
+        var lastRow = 0
+    }
+
+    private var rows: ContactImportFile.DataRows
+    private let mapper: ImportRowMapper
+    private let skippingThrough: Int
+    private let batchSize: Int
+    /// The choices seen so far, to grow the options of choice fields after the import.
+    private(set) var growing: GrowingOptions
+
+    init(rows: ContactImportFile.DataRows, mapper: ImportRowMapper, growing: GrowingOptions, skippingThrough: Int, batchSize: Int) {
+        self.rows = rows
+        self.mapper = mapper
+        self.growing = growing
+        self.skippingThrough = skippingThrough
+        self.batchSize = batchSize
+    }
+
+    /// The next batch, or nil at the end of the file.
+    func next() -> Batch? {
+        var batch = Batch()
+        var size = 0
+        while size < batchSize, let (number, values) = rows.next() {
+            guard number > skippingThrough else { continue }
+            batch.lastRow = number
+            size += 1
+            if ImportRowMapper.isBlank(values) {
+                batch.blank += 1
+                continue
+            }
+            switch mapper.map(values) {
+            case .success(let input):
+                growing.record(input)
+                batch.valid.append((number, input))
+            case .failure(let failure):
+                batch.rejected.append(ImportReport.Rejection(row: number, errors: failure.errors))
+            }
+        }
+        return size == 0 ? nil : batch
     }
 }

@@ -1,0 +1,115 @@
+import FluentKit
+import FluentSQLiteDriver
+import Foundation
+import SQLKit
+
+/// Rows written many at a time with one multi-row `INSERT` per chunk, skipping the ORM's
+/// per-model reflection: imports write hundreds of thousands of rows, and building each
+/// statement through Fluent costs more than SQLite takes to store them. On SQLite the
+/// statement goes straight to the driver with values in the form Fluent stores them (UUIDs
+/// as text, dates as seconds since 1970); elsewhere it goes through SQLKit's binds.
+protocol BulkInsertable {
+    static var schema: String { get }
+    /// The columns `bulkValues` fills, in the same order.
+    static var bulkColumns: [String] { get }
+    var bulkValues: [BulkValue] { get }
+}
+
+/// One value of a bulk insert, typed without a dynamic cast.
+enum BulkValue {
+    case text(String), integer(Int), real(Double), uuid(UUID), date(Date), null
+
+    init(_ value: String?) { self = value.map(BulkValue.text) ?? .null }
+    init(_ value: Int?) { self = value.map(BulkValue.integer) ?? .null }
+    init(_ value: Double?) { self = value.map(BulkValue.real) ?? .null }
+    init(_ value: UUID?) { self = value.map(BulkValue.uuid) ?? .null }
+    init(_ value: Date) { self = .date(value) }
+
+    var sqlite: SQLiteData {
+        switch self {
+        case .text(let text): .text(text)
+        case .integer(let number): .integer(number)
+        case .real(let number): .float(number)
+        case .uuid(let id): .text(id.uuidString)
+        case .date(let date): .float(date.timeIntervalSince1970)
+        case .null: .null
+        }
+    }
+
+    /// The value for SQLKit. A NULL is a literal, not a bind: PostgreSQL refuses a text-typed
+    /// NULL bind in a uuid or integer column, and an untyped NULL takes the column's type.
+    var bind: any SQLExpression {
+        switch self {
+        case .text(let text): SQLBind(text)
+        case .integer(let number): SQLBind(number)
+        case .real(let number): SQLBind(number)
+        case .uuid(let id): SQLBind(id)
+        case .date(let date): SQLBind(date)
+        case .null: SQLLiteral.null
+        }
+    }
+}
+
+extension Collection where Element: BulkInsertable {
+    /// Inserts every row (see ``BulkInsert/run(into:columns:rows:on:)``).
+    func insertAll(on db: any Database) async throws {
+        try await BulkInsert.run(into: Element.schema, columns: Element.bulkColumns, rows: map(\.bulkValues), on: db)
+    }
+}
+
+enum BulkInsert {
+    /// Inserts rows of values (in `columns` order), in statements kept below the bound-value
+    /// limits of SQLite (32,766) and PostgreSQL (65,535).
+    static func run(into table: String, columns: [String], rows: [[BulkValue]], on db: any Database) async throws {
+        guard !rows.isEmpty else { return }
+        let perStatement = Swift.max(1, 30_000 / columns.count)
+        for chunk in rows.chunked(perStatement) {
+            if let sqlite = db as? any SQLiteDatabase {
+                let placeholders = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
+                let statement = "INSERT INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ",") + ") VALUES "
+                    + Array(repeating: placeholders, count: chunk.count).joined(separator: ",")
+                var binds: [SQLiteData] = []
+                binds.reserveCapacity(chunk.count * columns.count)
+                for row in chunk { for value in row { binds.append(value.sqlite) } }
+                try await sqlite.query(statement, binds, logger: db.logger) { _ in }.get()
+            } else if let sql = db as? any SQLDatabase {
+                var insert = sql.insert(into: table).columns(columns)
+                for row in chunk { insert = insert.values(row.map(\.bind)) }
+                try await insert.run()
+            }
+        }
+    }
+}
+
+extension ContactRow: BulkInsertable {
+    static let bulkColumns = [
+        "id", "workspace_id", "first_name", "last_name", "email", "phone", "job_title", "seniority", "country", "source",
+        "campaign", "last_source", "last_campaign", "birth_date", "age", "search_text", "company_id", "owner_id",
+        "lifecycle_stage", "created_at", "updated_at",
+    ]
+    var bulkValues: [BulkValue] {
+        [.init(id), .init(workspaceID), .init(firstName), .init(lastName), .init(email), .init(phone), .init(jobTitle),
+         .init(seniority), .init(country), .init(source), .init(campaign), .init(lastSource), .init(lastCampaign),
+         .init(birthDate), .init(age), .init(searchText), .init(companyID), .init(ownerID), .init(lifecycleStage),
+         .init(createdAt), .init(updatedAt)]
+    }
+}
+
+extension CompanyRow: BulkInsertable {
+    static let bulkColumns = [
+        "id", "workspace_id", "name", "domain", "employee_count", "industry", "revenue_band", "country", "search_text",
+        "created_at", "updated_at",
+    ]
+    var bulkValues: [BulkValue] {
+        [.init(id), .init(workspaceID), .init(name), .init(domain), .init(employeeCount), .init(industry), .init(revenueBand),
+         .init(country), .init(searchText), .init(createdAt), .init(updatedAt)]
+    }
+}
+
+extension CustomFieldValueRow {
+    static let bulkColumns = ["id", "workspace_id", "field_id", "record_id", "text_value", "number_value"]
+}
+
+extension RecordChangeRow {
+    static let bulkColumns = ["id", "workspace_id", "record_type", "record_id", "kind", "actor_user_id", "actor_label", "via", "before", "after", "at"]
+}

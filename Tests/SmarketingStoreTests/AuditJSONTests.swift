@@ -1,0 +1,22 @@
+import Foundation
+import Testing
+@testable import SmarketingStore
+
+@Suite("Stored change JSON")
+struct AuditJSONTests {
+    @Test("changes are stored as JSON any parser reads back, with sorted keys", arguments: [
+        [:], ["name": "Ana"], ["b": "2", "a": "1"],
+        ["notes": "line 1\nline 2\ttab \"quoted\" back\\slash \u{01} é 😀 /path"],
+    ] as [[String: String]])
+    func roundTrip(values: [String: String]) throws {
+        let text = AuditLog.encode(values)
+        let parsed = try JSONDecoder().decode([String: String].self, from: Data(text.utf8))
+        #expect(parsed == values)
+        #expect(AuditLog.decode(text) == values)
+    }
+
+    @Test("keys come out in order so equal changes store equal text")
+    func sortedKeys() {
+        #expect(AuditLog.encode(["b": "2", "a": "1"]) == #"{"a":"1","b":"2"}"#)
+    }
+}
