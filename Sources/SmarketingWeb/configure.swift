@@ -43,7 +43,7 @@ func routes(_ app: Application) throws {
     try pages.register(collection: AuthPages())
     let signedIn = pages.grouped(RequireMemberMiddleware())
     try signedIn.register(collection: HomePage())
-    try signedIn.register(collection: DirectoryPages())
+    try signedIn.register(collection: CompanyPages())
     try signedIn.register(collection: ContactPages())
     try signedIn.register(collection: CustomFieldPages())
     try signedIn.register(collection: ImportPages())
@@ -55,7 +55,7 @@ func routes(_ app: Application) throws {
     let authenticated = api.grouped(TokenAuthMiddleware())
     try authenticated.register(collection: AccountAPI())
     try authenticated.register(collection: PeopleAPI())
-    try authenticated.register(collection: DirectoryAPI())
+    try authenticated.register(collection: CompaniesAPI())
     try authenticated.register(collection: ContactsAPI())
     try authenticated.register(collection: CustomFieldsAPI())
 }

@@ -96,6 +96,14 @@ struct AccessPolicyTests {
         }
     }
 
+    @Test("companies are edited by admins and marketing, not by reps or sales managers on their own")
+    func companiesEditedByRolesThatReachEveryContact() {
+        for role in [Role.admin, .marketing, .marketingManager] { #expect(AccessPolicy.mayEditCompanies([role])) }
+        #expect(!AccessPolicy.mayEditCompanies([.sales]))
+        #expect(!AccessPolicy.mayEditCompanies([.salesManager]))
+        #expect(AccessPolicy.mayEditCompanies([.sales, .marketing]))
+    }
+
     @Test("an admin may edit the lead definition draft but not approve it")
     func adminCannotApproveLeadDefinition() {
         #expect(AccessPolicy.allows([.admin], .editLeadDefinitionDraft))

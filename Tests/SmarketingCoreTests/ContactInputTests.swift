@@ -175,8 +175,8 @@ struct ContactInputTests {
     func badCustomValues() {
         #expect(errors(["email": "a@b.co", "cf_segment": "Health", "cf_nps": "nine", "cf_vip": "maybe", "cf_renewal": "2026-02-30",
                         "cf_tags": "events; podcast", "cf_notes": String(repeating: "n", count: 1001)]) == [
-            FieldError("cf_segment", .notInList), FieldError("cf_nps", .invalid), FieldError("cf_vip", .invalid),
-            FieldError("cf_renewal", .invalid), FieldError("cf_tags", .notInList), FieldError("cf_notes", .tooLong(maximum: 1000)),
+            FieldError("cf_segment", .notInList), FieldError("cf_nps", .notANumber), FieldError("cf_vip", .notYesOrNo),
+            FieldError("cf_renewal", .notADate), FieldError("cf_tags", .notInList), FieldError("cf_notes", .tooLong(maximum: 1000)),
         ])
     }
 
@@ -189,7 +189,7 @@ struct ContactInputTests {
             FieldError("first_name", .tooLong(maximum: 100)), FieldError("email", .invalid), FieldError("phone", .invalid),
             FieldError("birth_date", .invalid), FieldError("age", .invalid), FieldError("country", .invalid),
             FieldError("company_domain", .invalid), FieldError("owner_email", .invalid), FieldError("lifecycle_stage", .notInList),
-            FieldError("cf_nps", .invalid),
+            FieldError("cf_nps", .notANumber),
         ])
     }
 

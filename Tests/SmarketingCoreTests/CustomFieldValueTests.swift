@@ -32,7 +32,7 @@ struct CustomFieldValueTests {
 
     @Test("a number that is not a number is invalid", arguments: ["12abc", "NaN", "inf", "-infinity", "1e999", "R$ 5", "1 000"])
     func notNumbers(raw: String) {
-        #expect(field(.number).parse(raw) == .failure(.invalid))
+        #expect(field(.number).parse(raw) == .failure(.notANumber))
     }
 
     @Test("dates are read in three forms and returned as ISO",
@@ -43,7 +43,7 @@ struct CustomFieldValueTests {
 
     @Test("a day that does not exist is invalid", arguments: ["2026-02-30", "31/04/2026", "2026-13-01", "yesterday", "2026-03-01T00:00"])
     func badDates(raw: String) {
-        #expect(field(.date).parse(raw) == .failure(.invalid))
+        #expect(field(.date).parse(raw) == .failure(.notADate))
     }
 
     @Test("yes and no are read in English and Portuguese, ignoring case",
@@ -56,7 +56,7 @@ struct CustomFieldValueTests {
 
     @Test("anything else is not a yes or no", arguments: ["maybe", "2", "-1", "talvez", "yess", "t", "f", "verdadeiro"])
     func notBooleans(raw: String) {
-        #expect(field(.boolean).parse(raw) == .failure(.invalid))
+        #expect(field(.boolean).parse(raw) == .failure(.notYesOrNo))
     }
 
     @Test("a choice matches an option ignoring case and blanks, and comes back as defined",

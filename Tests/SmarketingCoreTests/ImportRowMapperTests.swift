@@ -38,7 +38,7 @@ struct ImportRowMapperTests {
     @Test("a row is refused with every reason, named as the fields are")
     func refusesRow() {
         #expect(errors(mapper.map(["not-an-email", "Ana", "", "Health", "12abc", "", "maybe"])) == [
-            FieldError("email", .invalid), FieldError("cf_segment", .notInList), FieldError("cf_nps", .invalid), FieldError("cf_y", .invalid),
+            FieldError("email", .invalid), FieldError("cf_segment", .notInList), FieldError("cf_nps", .notANumber), FieldError("cf_y", .notYesOrNo),
         ])
     }
 

@@ -105,6 +105,13 @@ public enum AccessPolicy {
     public static func allows(_ roles: Set<Role>, _ permission: Permission) -> Bool {
         reach(of: roles, for: permission) != nil
     }
+
+    /// A company is shared by the contacts of every owner, so only roles that may edit every
+    /// contact (admins and marketing) create, edit or delete companies on their own; a rep's
+    /// contacts still create or join companies when saved.
+    public static func mayEditCompanies(_ roles: Set<Role>) -> Bool {
+        reach(of: roles, for: .editContacts) == .all
+    }
 }
 
 /// A set of roles as it is stored and sent: sorted raw values joined by commas.

@@ -47,6 +47,7 @@ public enum AuditAction: String, Sendable, Codable, CaseIterable {
     case contactStageChanged = "contact.stage_changed"
     case contactDeleted = "contact.deleted"
     case contactsMerged = "contact.merged"
+    case companyDeleted = "company.deleted"
 }
 
 /// Who made a change and through which door: a person on a page, a token on the API,

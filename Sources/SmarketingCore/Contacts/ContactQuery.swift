@@ -129,15 +129,18 @@ public struct FieldFilter: Sendable, Equatable, Hashable {
         "source", "campaign", "last_source", "last_campaign", "lifecycle_stage", "owner_id", "company_id",
     ]
 
-    static let numericFields: Set<String> = ["age"]
+    /// Company fields a filter of the company list may name besides custom ones.
+    public static let companyFilterableFields: Set<String> = ["name", "domain", "employee_count", "industry", "revenue_band", "country"]
 
-    /// True when the field exists and the operation has the values it needs.
-    public func isValid(customFields: [CustomFieldDefinition]) -> Bool {
-        let known = Self.filterableFields.contains(field)
-            || customFields.contains { "cf_\($0.key)" == field && $0.entity == .contact }
+    static let numericFields: Set<String> = ["age", "employee_count"]
+
+    /// True when the field exists for `entity` and the operation has the values it needs.
+    public func isValid(customFields: [CustomFieldDefinition], entity: CustomFieldEntity = .contact) -> Bool {
+        let builtIn = entity == .contact ? Self.filterableFields : Self.companyFilterableFields
+        let known = builtIn.contains(field) || customField(in: customFields, entity: entity) != nil
         guard known, values.allSatisfy({ $0.count <= 200 }) else { return false }
         if field.hasSuffix("_id"), !values.allSatisfy({ UUID(uuidString: $0) != nil }) { return false }
-        if comparesNumbers(customFields: customFields), [.equals, .notEquals, .atLeast, .atMost, .between, .oneOf].contains(operation),
+        if comparesNumbers(customFields: customFields, entity: entity), [.equals, .notEquals, .atLeast, .atMost, .between, .oneOf].contains(operation),
            !values.allSatisfy({ Double($0.replacingOccurrences(of: ",", with: ".")) != nil }) {
             return false
         }
@@ -149,13 +152,13 @@ public struct FieldFilter: Sendable, Equatable, Hashable {
         }
     }
 
-    /// The custom field this filter names, if any.
-    public func customField(in definitions: [CustomFieldDefinition]) -> CustomFieldDefinition? {
-        definitions.first { "cf_\($0.key)" == field && $0.entity == .contact }
+    /// The custom field of `entity` this filter names, if any.
+    public func customField(in definitions: [CustomFieldDefinition], entity: CustomFieldEntity = .contact) -> CustomFieldDefinition? {
+        definitions.first { "cf_\($0.key)" == field && $0.entity == entity }
     }
 
     /// Whether values compare as numbers (range filters on numeric fields).
-    public func comparesNumbers(customFields: [CustomFieldDefinition]) -> Bool {
-        Self.numericFields.contains(field) || customField(in: customFields)?.type == .number
+    public func comparesNumbers(customFields: [CustomFieldDefinition], entity: CustomFieldEntity = .contact) -> Bool {
+        Self.numericFields.contains(field) || customField(in: customFields, entity: entity)?.type == .number
     }
 }

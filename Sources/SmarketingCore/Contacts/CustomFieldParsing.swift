@@ -6,9 +6,9 @@ extension CustomFieldDefinition {
     /// Reads a raw value for this field; blank is `nil` (no value), a value that does not fit the
     /// type is refused with the reason a person can fix:
     /// - text: up to 1000 characters (`.tooLong`);
-    /// - number: see ``NumberText`` (`.invalid`);
-    /// - date: see ``CalendarDay``, returned as `YYYY-MM-DD` (`.invalid`);
-    /// - boolean: see ``BooleanText`` (`.invalid`);
+    /// - number: see ``NumberText`` (`.notANumber`);
+    /// - date: see ``CalendarDay``, returned as `YYYY-MM-DD` (`.notADate`);
+    /// - boolean: see ``BooleanText`` (`.notYesOrNo`);
     /// - choice: an option ignoring case and surrounding blanks, returned as defined (`.notInList`);
     /// - multi-choice: options separated by `;` or `|` (or `,` when there is neither and the
     ///   whole text is not an option), duplicates removed, in the definition's order (`.notInList`).
@@ -26,13 +26,13 @@ extension CustomFieldDefinition {
         case .text:
             return text.count <= Self.textMaximumLength ? .success(.text(text)) : .failure(.tooLong(maximum: Self.textMaximumLength))
         case .number:
-            guard let number = NumberText.parse(text) else { return .failure(.invalid) }
+            guard let number = NumberText.parse(text) else { return .failure(.notANumber) }
             return .success(.number(number))
         case .date:
-            guard let day = CalendarDay(parsing: text) else { return .failure(.invalid) }
+            guard let day = CalendarDay(parsing: text) else { return .failure(.notADate) }
             return .success(.date(day.iso))
         case .boolean:
-            guard let flag = BooleanText.parse(text) else { return .failure(.invalid) }
+            guard let flag = BooleanText.parse(text) else { return .failure(.notYesOrNo) }
             return .success(.boolean(flag))
         case .choice:
             if let option = option(matching: text) { return .success(.choice(option)) }

@@ -11,6 +11,12 @@ public struct FieldError: Sendable, Equatable, Hashable, Codable {
         case notInList
         case alreadyTaken
         case mismatch
+        /// A custom number field got text that is not a number.
+        case notANumber
+        /// A custom date field got text that is not a day of the calendar.
+        case notADate
+        /// A custom yes/no field got something other than yes or no.
+        case notYesOrNo
         /// The change would leave the workspace without an active admin.
         case lastAdmin
     }

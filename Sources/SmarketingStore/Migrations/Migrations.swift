@@ -8,5 +8,6 @@ public enum StoreMigrations {
         CreateContactsAndCompanies(),
         ContactDirectory(),
         CompanyLookupIndex(),
+        ContactSearchWords(),
     ]
 }

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SmarketingCore
+import SQLKit
 
 /// The contacts of one workspace.
 public struct ContactRepository: Sendable {
@@ -84,6 +85,20 @@ public struct CompanyRepository: Sendable {
 
     public func count() async throws -> Int {
         try await CompanyRow.query(on: db).filter(\.$workspaceID == workspaceID).count()
+    }
+
+    /// How many contacts work for each of these companies (companies without any are left out).
+    public func contactCounts(of ids: [UUID]) async throws -> [UUID: Int] {
+        guard !ids.isEmpty, let sql = db as? any SQLDatabase else { return [:] }
+        let rows = try await sql.select().column("company_id").column(SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("n")))
+            .from(ContactRow.schema)
+            .where("workspace_id", .equal, SQLBind(workspaceID))
+            .where("company_id", .in, SQLGroupExpression(SQLList(Array(Set(ids)).map { SQLBind($0) })))
+            .groupBy("company_id")
+            .all()
+        var counts: [UUID: Int] = [:]
+        for row in rows { counts[try row.decode(column: "company_id", as: UUID.self)] = try row.decode(column: "n", as: Int.self) }
+        return counts
     }
 
     public func contactCount(of companyID: UUID) async throws -> Int {

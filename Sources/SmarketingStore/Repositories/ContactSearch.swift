@@ -11,11 +11,7 @@ public struct ContactCursor: Sendable, Equatable {
     public var id: UUID
 
     /// A compact, URL-safe text form.
-    public var token: String {
-        let text = ([sort.rawValue, id.uuidString.lowercased()] + keys).joined(separator: "\u{1F}")
-        return Data(text.utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
+    public var token: String { CursorText.encode([sort.rawValue, id.uuidString.lowercased()] + keys) }
 
     public init(sort: ContactSort, keys: [String], id: UUID) {
         self.sort = sort
@@ -24,11 +20,7 @@ public struct ContactCursor: Sendable, Equatable {
     }
 
     public init?(token: String) {
-        var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard token.count < 2000, let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else { return nil }
-        let parts = text.components(separatedBy: "\u{1F}")
-        guard parts.count >= 3, let sort = ContactSort(rawValue: parts[0]), let id = UUID(uuidString: parts[1]) else { return nil }
+        guard let parts = CursorText.decode(token), parts.count >= 3, let sort = ContactSort(rawValue: parts[0]), let id = UUID(uuidString: parts[1]) else { return nil }
         self.sort = sort
         self.id = id
         self.keys = Array(parts.dropFirst(2))
@@ -50,6 +42,22 @@ public struct ContactCursor: Sendable, Equatable {
         case .recentlyUpdated: return ContactCursor(sort: sort, keys: [millis(contact.updatedAt)], id: contact.id)
         case .name, .nameDescending: return ContactCursor(sort: sort, keys: [contact.lastName, contact.firstName], id: contact.id)
         }
+    }
+}
+
+/// The text form of a list cursor: its parts joined and base64url-encoded, so it travels in a
+/// URL as one opaque value.
+enum CursorText {
+    static func encode(_ parts: [String]) -> String {
+        Data(parts.joined(separator: "\u{1F}").utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decode(_ token: String) -> [String]? {
+        var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        guard token.count < 2000, let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else { return nil }
+        return text.components(separatedBy: "\u{1F}")
     }
 }
 
@@ -88,7 +96,7 @@ public struct ContactSearch: Sendable {
                 .orderBy("id", .descending)
         }
         let rows = try await select.limit(limit + 1).all()
-        var contacts = try rows.prefix(limit).map { try $0.decode(fluentModel: ContactRow.self).value }
+        var contacts = try rows.prefix(limit).map { try RowDecoding.contact($0) }
         let custom = try await CustomFieldRepository(db, workspaceID: workspaceID).values(of: contacts.map(\.id), definitions: definitions)
         for index in contacts.indices { contacts[index].custom = custom[contacts[index].id] ?? [:] }
         let next = rows.count > limit ? contacts.last.map { ContactCursor.after($0, sort: query.sort) } : nil
@@ -143,6 +151,19 @@ public struct ContactSearch: Sendable {
         }
     }
 
+    /// Every word starts a word of the contact's names, email or company, through the engine's
+    /// full-text index (see the `ContactSearchWords` migration). A search with no word at all
+    /// (only punctuation) matches nobody.
+    static func searchCondition(_ words: [String], dialect: String) -> SQLQueryString {
+        guard !words.isEmpty else { return "1 = 0" }
+        if dialect == "sqlite" {
+            let match = words.map { "\"\($0)\"*" }.joined(separator: " AND ")
+            return "c.rowid IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH \(bind: match))"
+        }
+        let match = words.map { "\($0):*" }.joined(separator: " & ")
+        return "to_tsvector('simple', coalesce(c.search_text, '')) @@ to_tsquery('simple', \(bind: match))"
+    }
+
     private static let columns: [String: String] = [
         "first_name": "first_name", "last_name": "last_name", "email": "email", "phone": "phone", "job_title": "job_title",
         "seniority": "seniority", "age": "age", "birth_date": "birth_date", "country": "country", "source": "source",
@@ -151,16 +172,12 @@ public struct ContactSearch: Sendable {
     ]
 
     private func applyFilters(_ query: ContactQuery, definitions: [CustomFieldDefinition], to select: SQLSelectBuilder) throws {
-        if let search = query.search {
-            for word in search.lowercased().split(whereSeparator: { $0.isWhitespace }).prefix(8) {
-                select.where(SQLQueryString("c.search_text LIKE \(bind: "%" + Self.escapeLike(String(word)) + "%") ESCAPE '\\'"))
-            }
-        }
+        if let search = query.search { select.where(Self.searchCondition(SearchText.queryWords(search), dialect: select.database.dialect.name)) }
         for filter in query.filters {
             if let field = filter.customField(in: definitions) {
-                select.where(customCondition(filter, field: field))
+                select.where(FilterSQL.customCondition(filter, field: field, record: "c.id"))
             } else if let column = Self.columns[filter.field] {
-                select.where(try condition(filter, column: "c.\(column)", numeric: filter.comparesNumbers(customFields: definitions),
+                select.where(try FilterSQL.condition(filter, column: "c.\(column)", numeric: filter.comparesNumbers(customFields: definitions),
                                            identifier: column.hasSuffix("_id")))
             } else {
                 throw ValidationFailure("f", .invalid)
@@ -168,63 +185,4 @@ public struct ContactSearch: Sendable {
         }
     }
 
-    private func condition(_ filter: FieldFilter, column: String, numeric: Bool, identifier: Bool) throws -> SQLQueryString {
-        let first = filter.values.first ?? ""
-        func bindValue(_ text: String) throws -> any SQLExpression {
-            if identifier {
-                guard let id = UUID(uuidString: text) else { throw ValidationFailure("f", .invalid) }
-                return SQLBind(id)
-            }
-            if numeric {
-                guard let number = Double(text.replacingOccurrences(of: ",", with: ".")) else { throw ValidationFailure("f", .invalid) }
-                return SQLBind(number)
-            }
-            return SQLBind(text.lowercased())
-        }
-        let target = numeric || identifier || column == "c.lifecycle_stage" ? column : "LOWER(\(column))"
-        switch filter.operation {
-        case .equals: return SQLQueryString("\(unsafeRaw: target) = ") + SQLQueryString("\(try bindValue(first))")
-        case .notEquals:
-            return SQLQueryString("(\(unsafeRaw: column) IS NULL OR \(unsafeRaw: target) <> ") + SQLQueryString("\(try bindValue(first)))")
-        case .oneOf:
-            let binds = try filter.values.map(bindValue)
-            return SQLQueryString("\(unsafeRaw: target) IN (") + SQLQueryString("\(SQLList(binds)))")
-        case .contains: return SQLQueryString("\(unsafeRaw: target) LIKE \(bind: "%" + Self.escapeLike(first.lowercased()) + "%") ESCAPE '\\'")
-        case .startsWith: return SQLQueryString("\(unsafeRaw: target) LIKE \(bind: Self.escapeLike(first.lowercased()) + "%") ESCAPE '\\'")
-        case .isSet: return numeric || identifier ? SQLQueryString("\(unsafeRaw: column) IS NOT NULL")
-                                                  : SQLQueryString("(\(unsafeRaw: column) IS NOT NULL AND \(unsafeRaw: column) <> '')")
-        case .isNotSet: return numeric || identifier ? SQLQueryString("\(unsafeRaw: column) IS NULL")
-                                                     : SQLQueryString("(\(unsafeRaw: column) IS NULL OR \(unsafeRaw: column) = '')")
-        case .atLeast: return SQLQueryString("\(unsafeRaw: target) >= ") + SQLQueryString("\(try bindValue(first))")
-        case .atMost: return SQLQueryString("\(unsafeRaw: target) <= ") + SQLQueryString("\(try bindValue(first))")
-        case .between:
-            return SQLQueryString("\(unsafeRaw: target) BETWEEN ") + SQLQueryString("\(try bindValue(filter.values[0])) AND \(try bindValue(filter.values[1]))")
-        }
-    }
-
-    private func customCondition(_ filter: FieldFilter, field: CustomFieldDefinition) -> SQLQueryString {
-        let exists: SQLQueryString = "EXISTS (SELECT 1 FROM custom_field_values v WHERE v.record_id = c.id AND v.field_id = \(bind: field.id) AND "
-        let first = filter.values.first ?? ""
-        let numeric = field.type == .number
-        func number(_ text: String) -> Double { Double(text.replacingOccurrences(of: ",", with: ".")) ?? 0 }
-        switch filter.operation {
-        case .isSet: return "EXISTS (SELECT 1 FROM custom_field_values v WHERE v.record_id = c.id AND v.field_id = \(bind: field.id))"
-        case .isNotSet: return "NOT EXISTS (SELECT 1 FROM custom_field_values v WHERE v.record_id = c.id AND v.field_id = \(bind: field.id))"
-        case .equals where numeric: return exists + "v.number_value = \(bind: number(first)))"
-        case .equals: return exists + "LOWER(v.text_value) = \(bind: first.lowercased()))"
-        case .notEquals: return "NOT " + exists + "LOWER(v.text_value) = \(bind: first.lowercased()))"
-        case .oneOf: return exists + "LOWER(v.text_value) IN (" + SQLQueryString("\(SQLList(filter.values.map { SQLBind($0.lowercased()) })))")
-        case .contains: return exists + "LOWER(v.text_value) LIKE \(bind: "%" + Self.escapeLike(first.lowercased()) + "%") ESCAPE '\\')"
-        case .startsWith: return exists + "LOWER(v.text_value) LIKE \(bind: Self.escapeLike(first.lowercased()) + "%") ESCAPE '\\')"
-        case .atLeast: return exists + (numeric ? "v.number_value >= \(bind: number(first)))" : "v.text_value >= \(bind: first))")
-        case .atMost: return exists + (numeric ? "v.number_value <= \(bind: number(first)))" : "v.text_value <= \(bind: first))")
-        case .between:
-            return exists + (numeric ? "v.number_value BETWEEN \(bind: number(filter.values[0])) AND \(bind: number(filter.values[1])))"
-                                     : "v.text_value BETWEEN \(bind: filter.values[0]) AND \(bind: filter.values[1]))")
-        }
-    }
-
-    static func escapeLike(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
-    }
 }

@@ -57,6 +57,8 @@ public struct ContactWriter: Sendable {
             row = try await ContactRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$email == email).first()
         }
         let outcome: Outcome = row == nil ? .created : .updated
+        // A create that finds the contact by email fills in what it brings and keeps the rest.
+        let mode = id == nil && row != nil ? .merge : mode
         let contact = row ?? ContactRow()
         let customValues = try await CustomFieldRepository(tx, workspaceID: workspaceID)
         var before: [String: String] = [:]
@@ -297,9 +299,9 @@ public struct ContactWriter: Sendable {
         searchText(first: row.firstName, last: row.lastName, email: row.email, company: companyName)
     }
 
-    /// What the list's search looks in: names, email and company, lower-cased.
+    /// What the list's search looks in: the words of the names, email and company.
     static func searchText(first: String, last: String, email: String?, company: String?) -> String {
-        [first, last, email ?? "", company ?? ""].filter { !$0.isEmpty }.joined(separator: " ").lowercased()
+        SearchText.document([first, last, email, company])
     }
 }
 

@@ -98,8 +98,8 @@ public struct DemoSeeder: Sendable {
                 row.companyID = companyIDs[contact.companyIndex]
                 row.ownerID = contact.ownerIndex.map { users[$0].id }
                 row.lifecycleStage = contact.stage.rawValue
-                row.searchText = [contact.firstName, contact.lastName, contact.email, demo.companies[contact.companyIndex].name]
-                    .joined(separator: " ").lowercased()
+                row.searchText = ContactWriter.searchText(first: contact.firstName, last: contact.lastName, email: contact.email,
+                                                          company: demo.companies[contact.companyIndex].name)
                 row.createdAt = created
                 row.updatedAt = created
                 return row

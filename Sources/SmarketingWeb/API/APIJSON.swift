@@ -264,8 +264,12 @@ struct CompanyDTO: Codable {
     var industry: String?
     var revenueBand: String?
     var country: String?
+    /// Custom field values by key, as text (as for contacts).
+    var custom: [String: String]
     var createdAt: Date
     var updatedAt: Date
+    /// Only in the answer to a create: `created`, or `updated` when a company with that domain existed.
+    var outcome: String?
 
     init(_ company: Company) {
         id = company.id
@@ -275,6 +279,7 @@ struct CompanyDTO: Codable {
         industry = company.industry
         revenueBand = company.revenueBand
         country = company.country
+        custom = company.custom.mapValues(\.storageText)
         createdAt = company.createdAt
         updatedAt = company.updatedAt
     }

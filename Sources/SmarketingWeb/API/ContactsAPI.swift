@@ -23,10 +23,7 @@ struct ContactsAPI: RouteCollection {
         let definitions = try await CustomFieldRepository(req.db, workspaceID: member.workspaceID).list(.contact)
         let query = try ContactQuery.parse(ContactListURL.items(of: req), customFields: definitions)
         var checker = FieldChecker()
-        var limit = 50
-        if let raw = req.query[String.self, at: "limit"] {
-            if let value = Int(raw), (1...200).contains(value) { limit = value } else { checker.add("limit", .invalid) }
-        }
+        let limit = APIListLimit.read(req, into: &checker)
         var cursor: ContactCursor?
         if let raw = req.query[String.self, at: "after"], !raw.isEmpty {
             cursor = ContactCursor(token: raw)

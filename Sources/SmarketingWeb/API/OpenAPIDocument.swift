@@ -46,7 +46,12 @@ enum OpenAPIDocument {
         var authenticated: Bool = true
         var csv: Bool = false
         var idempotent: Bool = false
-        var query: Bool = false
+        /// The list's search, filter and sort parameters, when it has them.
+        var query: ListQuery? = nil
+    }
+
+    enum ListQuery: Sendable {
+        case contacts, companies
     }
 
     static let operations: [Operation] = [
@@ -71,14 +76,14 @@ enum OpenAPIDocument {
         Operation(method: "delete", path: "/api/v1/invitations/{invitationID}", summary: "Revoke a pending invitation (admin)", tag: "People", response: "Invitation"),
         Operation(method: "get", path: "/api/v1/audit-log", summary: "Who changed what, newest first (admin)", tag: "People", response: "AuditEntry", paginated: true, list: true),
         Operation(method: "get", path: "/api/v1/contacts", summary: "Contacts: search (q), filters (f=field:op:value, stage, owner), sort, cursor pages",
-                  tag: "Contacts", response: "Contact", paginated: true, list: true, query: true),
+                  tag: "Contacts", response: "Contact", paginated: true, list: true, query: .contacts),
         Operation(method: "post", path: "/api/v1/contacts",
                   summary: "Create a contact; an existing email updates that contact instead (outcome says which). Honours Idempotency-Key",
                   tag: "Contacts", request: "ContactFields", response: "Contact", status: 201, idempotent: true),
         Operation(method: "post", path: "/api/v1/contacts/bulk", summary: "Assign an owner, add to a list or delete, by ids or by a list query",
                   tag: "Contacts", request: "BulkAction", response: "BulkResult"),
         Operation(method: "get", path: "/api/v1/contacts/export.csv", summary: "The filtered list as CSV, streamed, with the importer's columns",
-                  tag: "Contacts", response: nil, csv: true, query: true),
+                  tag: "Contacts", response: nil, csv: true, query: .contacts),
         Operation(method: "get", path: "/api/v1/contacts/{contactID}", summary: "One contact", tag: "Contacts", response: "Contact"),
         Operation(method: "patch", path: "/api/v1/contacts/{contactID}", summary: "Change some fields of a contact (others stay)",
                   tag: "Contacts", request: "ContactFields", response: "Contact"),
@@ -94,8 +99,20 @@ enum OpenAPIDocument {
                   tag: "Contacts", request: "CustomFieldInput", response: "CustomField"),
         Operation(method: "delete", path: "/api/v1/custom-fields/{fieldID}", summary: "Delete a custom field and its values (admin)",
                   tag: "Contacts", response: nil, status: 204),
-        Operation(method: "get", path: "/api/v1/companies", summary: "Companies, newest first", tag: "Directory", response: "Company", paginated: true, list: true),
-        Operation(method: "get", path: "/api/v1/companies/{companyID}", summary: "One company", tag: "Directory", response: "Company"),
+        Operation(method: "get", path: "/api/v1/companies", summary: "Companies: search (q, name and domain), filters (f=field:op:value), sort, cursor pages",
+                  tag: "Companies", response: "Company", paginated: true, list: true, query: .companies),
+        Operation(method: "post", path: "/api/v1/companies",
+                  summary: "Create a company; an existing domain updates that company instead (outcome says which). Honours Idempotency-Key",
+                  tag: "Companies", request: "CompanyFields", response: "Company", status: 201, idempotent: true),
+        Operation(method: "get", path: "/api/v1/companies/export.csv", summary: "The filtered list as CSV, streamed",
+                  tag: "Companies", response: nil, csv: true, query: .companies),
+        Operation(method: "get", path: "/api/v1/companies/{companyID}", summary: "One company", tag: "Companies", response: "Company"),
+        Operation(method: "patch", path: "/api/v1/companies/{companyID}", summary: "Change some fields of a company (others stay)",
+                  tag: "Companies", request: "CompanyFields", response: "Company"),
+        Operation(method: "delete", path: "/api/v1/companies/{companyID}", summary: "Delete a company; its contacts stay, without a company",
+                  tag: "Companies", response: nil, status: 204),
+        Operation(method: "get", path: "/api/v1/companies/{companyID}/timeline", summary: "Every change of a company, newest first",
+                  tag: "Companies", response: "RecordChange", paginated: true, list: true),
     ]
 
     static func string(
@@ -201,8 +218,15 @@ enum OpenAPIDocument {
         ("Company", object([("id", uuid), ("name", string()), ("domain", string(nullable: true)),
                             ("employee_count", .object([("type", .array([.string("integer"), .string("null")]))])),
                             ("industry", string(nullable: true)), ("revenue_band", string(nullable: true)), ("country", string(nullable: true)),
+                            ("custom", .object([("type", .string("object")), ("additionalProperties", string())])),
+                            ("outcome", string("Only in the answer to a create", values: ["created", "updated"])),
                             ("created_at", time), ("updated_at", time)],
-                           required: ["id", "name", "created_at", "updated_at"])),
+                           required: ["id", "name", "custom", "created_at", "updated_at"])),
+        ("CompanyFields", .object([
+            ("type", .string("object")),
+            ("description", .string("Company fields by name: name (required on create), domain, employee_count, industry, revenue_band, country, and cf_<key> for custom fields. Values are strings, numbers, booleans or null.")),
+            ("additionalProperties", .object([("type", .array([.string("string"), .string("number"), .string("boolean"), .string("null")]))])),
+        ])),
     ]
 
     static func errorResponse(_ description: String) -> JSONValue {
@@ -224,13 +248,17 @@ enum OpenAPIDocument {
                                        ("schema", .object([("type", .string("integer")), ("minimum", .number(1)), ("maximum", .number(200)), ("default", .number(50))]))]))
             parameters.append(.object([("name", .string("after")), ("in", .string("query")), ("required", .bool(false)),
                                        ("description", .string("The next_cursor of the previous page")),
-                                       ("schema", string(pattern: "^[0-9]{1,15}_[0-9a-f-]{36}$"))]))
+                                       ("schema", operation.query == nil ? string(pattern: "^[0-9]{1,15}_[0-9a-f-]{36}$")
+                                                                         : string(pattern: "^[A-Za-z0-9_-]{1,2000}$"))]))
         }
-        if operation.query {
-            for (name, description) in [("q", "Words looked up in name, email and company"),
-                                        ("f", "A filter field:op:value (op: eq, ne, in, contains, starts, set, unset, gte, lte, between); repeatable"),
-                                        ("stage", "A lifecycle stage; repeatable"), ("owner", "A user id, or none"),
-                                        ("sort", "newest, oldest, name, name_desc or updated")] {
+        if let query = operation.query {
+            let filter = ("f", "A filter field:op:value (op: eq, ne, in, contains, starts, set, unset, gte, lte, between); repeatable")
+            let names: [(String, String)] = switch query {
+            case .contacts: [("q", "Words looked up in name, email and company"), filter, ("stage", "A lifecycle stage; repeatable"),
+                             ("owner", "A user id, or none"), ("sort", "newest, oldest, name, name_desc or updated")]
+            case .companies: [("q", "Words looked up in name and domain"), filter, ("sort", "newest, oldest, name or name_desc")]
+            }
+            for (name, description) in names {
                 parameters.append(.object([("name", .string(name)), ("in", .string("query")), ("required", .bool(false)),
                                            ("description", .string(description)), ("schema", string())]))
             }
@@ -259,7 +287,7 @@ enum OpenAPIDocument {
             responses.append((String(operation.status), .object([("description", .string(operation.status == 204 ? "Done" : "OK"))])))
         }
         if operation.idempotent {
-            responses.append(("200", .object([("description", .string("A contact with that email existed and was updated (outcome: updated)")),
+            responses.append(("200", .object([("description", .string("A record with that email or domain existed and was updated (outcome: updated)")),
                                               ("content", .object([("application/json", .object([("schema", ref(operation.response ?? "Contact"))]))]))])))
         }
         if operation.authenticated {
@@ -273,7 +301,7 @@ enum OpenAPIDocument {
             responses.append(("415", errorResponse("Body not sent as application/json")))
             responses.append(("409", errorResponse("Another request took the same unique value at the same moment")))
         }
-        if operation.request != nil || operation.paginated || operation.query {
+        if operation.request != nil || operation.paginated || operation.query != nil {
             responses.append(("422", errorResponse("Invalid fields, each named in error.fields")))
         }
         pairs.append(("responses", .object(responses)))

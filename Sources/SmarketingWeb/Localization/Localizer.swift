@@ -31,12 +31,34 @@ struct Localizer: Sendable {
         case .required: self(.errorRequired)
         case .tooShort(let minimum): self(.errorTooShort, String(minimum))
         case .tooLong(let maximum): self(.errorTooLong, String(maximum))
-        case .invalid: self(.errorInvalid)
+        case .invalid: invalidMessage(field: error.field)
         case .notInList: self(.errorNotInList)
         case .alreadyTaken: self(.errorTaken)
         case .mismatch: self(.errorMismatch)
         case .lastAdmin: self(.errorLastAdmin)
+        case .notANumber: self(.errorNotANumber)
+        case .notADate: self(.errorNotADate)
+        case .notYesOrNo: self(.errorNotYesOrNo)
         }
+    }
+
+    /// What a field with a format expects, said instead of a bare "not valid".
+    private func invalidMessage(field: String) -> String {
+        switch field {
+        case "email", "owner_email": self(.errorInvalidEmail)
+        case "birth_date": self(.errorNotADate)
+        case "age": self(.errorInvalidAge)
+        case "country": self(.errorInvalidCountry)
+        case "domain", "company_domain": self(.errorInvalidDomain)
+        case "employee_count": self(.errorInvalidWholeNumber)
+        case "phone": self(.errorInvalidPhone)
+        default: self(.errorInvalid)
+        }
+    }
+
+    /// "1 contact", "2 contacts": the singular key for exactly one, the plural one otherwise.
+    func count(_ value: Int, one: L10nKey, other: L10nKey) -> String {
+        value == 1 ? self(one, number(value)) : self(other, number(value))
     }
 
     func roleName(_ role: Role) -> String {
@@ -87,6 +109,7 @@ struct Localizer: Sendable {
         case .contactStageChanged: self(.stage) + " · " + self(.changeUpdated)
         case .contactDeleted: self(.contactDelete)
         case .contactsMerged: self(.changeMerged)
+        case .companyDeleted: self(.companyDelete)
         }
     }
 

@@ -153,6 +153,9 @@ extension FieldError.Code {
         case .notInList: "not_in_list"
         case .alreadyTaken: "already_taken"
         case .mismatch: "mismatch"
+        case .notANumber: "not_a_number"
+        case .notADate: "not_a_date"
+        case .notYesOrNo: "not_yes_or_no"
         case .lastAdmin: "last_admin"
         }
     }

@@ -115,11 +115,13 @@ enum Form {
 /// A short message at the top of a page after an action (saved, sent, revoked).
 enum Notice: String, Sendable, CaseIterable {
     case saved, invited, revoked, created, deleted, passwordChanged = "password_changed"
-    case existingUpdated = "existing_updated", merged, bulkDone = "bulk_done", badFilter = "bad_filter"
+    case existingUpdated = "existing_updated", existingCompanyUpdated = "existing_company_updated"
+    case merged, bulkDone = "bulk_done", badFilter = "bad_filter"
 
     func text(_ l: Localizer) -> String {
         switch self {
         case .existingUpdated: l(.noticeExistingUpdated)
+        case .existingCompanyUpdated: l(.noticeExistingCompanyUpdated)
         case .merged: l(.noticeMerged)
         case .bulkDone: l(.noticeBulkDone)
         case .badFilter: l(.noticeBadFilter)

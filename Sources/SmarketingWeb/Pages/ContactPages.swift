@@ -42,6 +42,8 @@ struct ContactPages: RouteCollection {
         let owners = Dictionary(uniqueKeysWithValues: users.map { ($0.id, $0.name) })
         let companies = try await CompanyRepository(req.db, workspaceID: member.workspaceID).find(ids: page.contacts.compactMap(\.companyID))
         let base = ContactListURL(query: query)
+        let filteredCompanies = try await CompanyRepository(req.db, workspaceID: member.workspaceID)
+            .find(ids: query.filters.filter { $0.field == "company_id" }.flatMap(\.values).compactMap(UUID.init(uuidString:)))
 
         let rows: [HTMLNode] = page.contacts.map { contact in
             el("tr", [.data("contact", contact.id.uuidString.lowercased())], [
@@ -76,13 +78,13 @@ struct ContactPages: RouteCollection {
             ])
         let mayEdit = member.user.may(.editContacts)
         return Page(title: l(.navContacts), area: .contacts, body: [
-            pageHeader(l(.navContacts), subtitle: total.map { l(.contactsCount, l.number($0)) }, actions: [
+            pageHeader(l(.navContacts), subtitle: total.map { l.count($0, one: .contactsCountOne, other: .contactsCount) }, actions: [
                 el("a", [.class("button-secondary"), .href(ContactListURL.exportPath(query))], text: l(.exportCSV)),
                 mayEdit ? el("a", [.class("button-secondary"), .href(SiteURL.contactImport.path)], text: l(.importTitle)) : .empty,
                 mayEdit ? el("a", [.class("button-primary"), .href("/contacts/new")], text: l(.contactNew)) : .empty,
             ]),
             Notice.banner(req),
-            filterBar(req, query: query, definitions: definitions, users: users),
+            filterBar(req, query: query, definitions: definitions, users: users, companies: filteredCompanies),
             mayEdit ? bulkForm(req, query: query, users: users, total: total) : .empty,
             table,
             el("nav", [.class("pager"), .aria("label", l(.pagination))], [
@@ -92,51 +94,24 @@ struct ContactPages: RouteCollection {
         ]).response(for: req)
     }
 
-    private func filterBar(_ req: Request, query: ContactQuery, definitions: [CustomFieldDefinition], users: [User]) -> HTMLNode {
+    private func filterBar(_ req: Request, query: ContactQuery, definitions: [CustomFieldDefinition], users: [User], companies: [UUID: Company]) -> HTMLNode {
         let l = req.l
         let base = ContactListURL(query: query)
-        var fields: [(String, String)] = ContactFieldLabels.filterable(l)
-        fields += definitions.map { ("cf_\($0.key)", $0.label) }
-        let operations: [(FieldFilter.Operation, String)] = [
-            (.equals, l(.opEquals)), (.notEquals, l(.opNotEquals)), (.contains, l(.opContains)), (.startsWith, l(.opStartsWith)),
-            (.oneOf, l(.opOneOf)), (.isSet, l(.opIsSet)), (.isNotSet, l(.opIsNotSet)), (.atLeast, l(.opAtLeast)), (.atMost, l(.opAtMost)),
-            (.between, l(.opBetween)),
-        ]
-        let labels = Dictionary(uniqueKeysWithValues: fields)
-        let chips: [HTMLNode] = query.filters.enumerated().map { index, filter in
-            let operation = operations.first { $0.0 == filter.operation }?.1 ?? filter.operation.rawValue
-            let shown = filter.field == "lifecycle_stage" ? filter.values.compactMap(LifecycleStage.init(rawValue:)).map(l.stageName).joined(separator: ", ")
-                : filter.field == "owner_id" ? filter.values.compactMap { id in users.first { $0.id.uuidString.lowercased() == id.lowercased() }?.name }.joined(separator: ", ")
-                : filter.values.joined(separator: filter.operation == .between ? " – " : ", ")
-            return el("li", [.class("chip")], [
-                text("\(labels[filter.field] ?? filter.field) \(operation) \(shown)"),
-                el("a", [.href(base.removingFilter(at: index).path), .aria("label", l(.removeFilter)), .class("chip-remove")], text: "×"),
-            ])
+        let fields: [(String, String)] = ContactFieldLabels.filterable(l) + definitions.map { ($0.fieldName, $0.label) }
+        let chipFields = fields + [("owner_id", l(.owner)), ("company_id", l(.company))]
+        let chips = query.filters.enumerated().map { index, filter in
+            let text = FilterBar.chipText(filter, fields: chipFields, l) { filter in
+                switch filter.field {
+                case "lifecycle_stage": filter.values.compactMap(LifecycleStage.init(rawValue:)).map(l.stageName).joined(separator: ", ")
+                case "owner_id": filter.values.compactMap { id in users.first { $0.id.uuidString.lowercased() == id.lowercased() }?.name }.joined(separator: ", ")
+                case "company_id": filter.values.compactMap { UUID(uuidString: $0).flatMap { companies[$0]?.name } }.joined(separator: ", ")
+                default: nil
+                }
+            }
+            return (text: text, remove: base.removingFilter(at: index).path)
         }
-        return el("section", [.class("panel filters"), .aria("label", l(.filters))], [
-            el("form", [Attr("method", "get"), Attr("action", SiteURL.contacts.path), .id("filter-form"), .class("inline-form")],
-               query.filters.map { void("input", [.type("hidden"), .name("f"), .value($0.token)]) } + [
-                el("div", [.class("field")], [
-                    el("label", [Attr("for", "f-q")], text: l(.search)),
-                    void("input", [.id("f-q"), .name("q"), .type("search"), .value(query.search ?? ""), Attr("placeholder", l(.searchHint))]),
-                ]),
-                el("div", [.class("field")], [
-                    el("label", [Attr("for", "f-field")], text: l(.filterField)),
-                    el("select", [.id("f-field"), .name("f_field")], [el("option", [.value("")], text: "—")] + fields.map { el("option", [.value($0.0)], text: $0.1) }),
-                ]),
-                el("div", [.class("field")], [
-                    el("label", [Attr("for", "f-op")], text: l(.filterOperation)),
-                    el("select", [.id("f-op"), .name("f_op")], operations.map { el("option", [.value($0.0.rawValue)], text: $0.1) }),
-                ]),
-                el("div", [.class("field")], [
-                    el("label", [Attr("for", "f-value")], text: l(.filterValue)),
-                    void("input", [.id("f-value"), .name("f_value"), .type("text"), Attr("placeholder", l(.filterValueHint))]),
-                ]),
-                void("input", [.type("hidden"), .name("sort"), .value(query.sort.rawValue)]),
-                Form.submit(l(.apply), style: "button-secondary"),
-            ]),
-            chips.isEmpty ? .empty : el("ul", [.class("chips"), .id("active-filters")], chips),
-        ])
+        return FilterBar.node(l, action: SiteURL.contacts.path, search: query.search, searchHint: l(.searchHint), filters: query.filters,
+                              fields: fields, sort: query.sort.rawValue, chips: chips)
     }
 
     private func bulkForm(_ req: Request, query: ContactQuery, users: [User], total: Int?) -> HTMLNode {
@@ -230,18 +205,7 @@ struct ContactPages: RouteCollection {
             (l(.createdAt), text(l.dateTime(contact.createdAt, timeZone: zone))),
         ]
         facts += definitions.map { ($0.label, text(contact.custom[$0.key].map { Self.shown($0, l) } ?? "—")) }
-        let timeline: [HTMLNode] = changes.prefix(25).map { change in
-            el("li", [.class("timeline-item"), .data("kind", change.kind.rawValue)], [
-                el("p", [.class("timeline-head")], [
-                    el("strong", [], text: ContactFieldLabels.changeKind(change.kind, l)),
-                    text(" · \(change.actor.name) · \(l.dateTime(change.at, timeZone: zone))"),
-                ]),
-                el("dl", [.class("changes")], change.change.fields.flatMap { field in
-                    [el("dt", [], text: ContactFieldLabels.label(field, definitions: definitions, l)),
-                     el("dd", [], text: Self.shownChange(field, before: change.change.before[field], after: change.change.after[field], l))]
-                }),
-            ])
-        }
+        let timeline = TimelineView.list(changes.prefix(25), labels: { ContactFieldLabels.label($0, definitions: definitions, l) }, zone: zone, l)
         let nextTimeline = changes.count > 25 ? changes[24] : nil
         return Page(title: contact.displayName, area: .contacts, body: [
             pageHeader(contact.displayName, subtitle: [contact.jobTitle, company?.name].compactMap { $0 }.joined(separator: " · "), actions: [
@@ -254,7 +218,7 @@ struct ContactPages: RouteCollection {
                 el("section", [.class("panel")], [el("h2", [], text: l(.profile)), el("dl", [.class("facts")], facts.flatMap { [el("dt", [], text: $0.0), el("dd", [], [$0.1])] })]),
                 el("section", [.class("panel")], [
                     el("h2", [], text: l(.timeline)),
-                    timeline.isEmpty ? el("p", [.class("empty")], text: l(.timelineEmpty)) : el("ol", [.class("timeline"), .id("timeline")], timeline),
+                    timeline,
                     nextTimeline.map { el("a", [.href(SiteURL.contact(contact.id).path + "?timeline_after=" + PageCursor(date: $0.at, id: $0.id).token)], text: l(.olderChanges)) } ?? .empty,
                 ]),
             ]),
@@ -303,13 +267,7 @@ struct ContactPages: RouteCollection {
     private func save(_ req: Request, member: Member, contact: Contact?) async throws -> Response {
         let form = try await FormData.read(req)
         let definitions = try await CustomFieldRepository(req.db, workspaceID: member.workspaceID).list(.contact)
-        var fields: [String: String] = [:]
-        for name in ContactFields.builtIn + definitions.map({ "cf_\($0.key)" }) { fields[name] = form.value(name) ?? "" }
-        if definitions.contains(where: { $0.type == .multiChoice }) {
-            for definition in definitions where definition.type == .multiChoice {
-                fields["cf_\(definition.key)"] = form.values("cf_\(definition.key)").joined(separator: ";")
-            }
-        }
+        let fields = CustomFieldInputs.read(form, builtIn: ContactFields.builtIn, definitions: definitions)
         let keep = FormState(values: fields)
         func refused(_ errors: [FieldError]) async throws -> Response {
             var page = try await formPage(req, member: member, contact: contact, state: FormState(values: keep.values, errors: errors))
@@ -360,28 +318,7 @@ struct ContactPages: RouteCollection {
         let users = try await UserRepository(req.db, workspaceID: member.workspaceID).list().filter(\.isActive)
         let title = contact == nil ? l(.contactNew) : l(.contactEdit, contact?.displayName ?? "")
         let action = contact.map { SiteURL.contact($0.id).path } ?? SiteURL.contacts.path
-        var customInputs: [HTMLNode] = []
-        for definition in definitions {
-            let name = "cf_\(definition.key)"
-            switch definition.type {
-            case .choice:
-                customInputs.append(Form.select(l, label: definition.label, name: name, options: [("", "—")] + definition.options.map { ($0, $0) },
-                                                state: state, required: false))
-            case .boolean:
-                customInputs.append(Form.select(l, label: definition.label, name: name, options: [("", "—"), ("true", l(.yes)), ("false", l(.no))],
-                                                state: state, required: false))
-            case .multiChoice:
-                let chosen = (state.values[name] ?? "").components(separatedBy: "; ").flatMap { $0.components(separatedBy: ";") }
-                customInputs.append(Form.checkboxes(l, legend: definition.label, name: name, options: definition.options.map { ($0, $0) },
-                                                    state: FormState(multiValues: [name: chosen], errors: state.errors)))
-            case .date:
-                customInputs.append(Form.field(l, label: definition.label, name: name, type: "date", state: state))
-            case .number:
-                customInputs.append(Form.field(l, label: definition.label, name: name, state: state, extra: [Attr("inputmode", "decimal")]))
-            case .text:
-                customInputs.append(Form.field(l, label: definition.label, name: name, state: state, maxLength: 1000))
-            }
-        }
+        let customInputs = CustomFieldInputs.nodes(definitions, state: state, l)
         return Page(title: title, area: .contacts, body: [
             pageHeader(title, actions: [link(l(.backToContacts), .contacts)]),
             Form.post(req, action: action, id: "contact-form", attributes: [.class("grid-form")], [
