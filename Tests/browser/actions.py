@@ -1,6 +1,6 @@
 """What people do on Smarketing's pages, in the words of the tests: log in, submit a form,
-invite a colleague, choose a language, add a custom field, fill in a contact, filter the
-contact list. Shared by the browser tests and their fixtures."""
+invite a colleague, choose a language, add a custom field, fill in a contact or a company,
+filter a list. Shared by the browser tests and their fixtures."""
 
 from __future__ import annotations
 
@@ -211,7 +211,7 @@ def contact_id_of(page_or_url) -> str:
 
 
 def add_filter(page: Page, field: str, operation: str, value: str = "") -> Response:
-    """On the contact list, builds one more filter in the filter form and applies it."""
+    """On a list (contacts, companies), builds one more filter in the filter form and applies it."""
     form = "form#filter-form"
     page.select_option(f'{form} select[name="f_field"]', field)
     page.select_option(f'{form} select[name="f_op"]', operation)
@@ -239,3 +239,43 @@ def answer_next_dialog(page: Page, accept: bool) -> list[str]:
 
     page.once("dialog", answer)
     return seen
+
+
+# --- Companies ------------------------------------------------------------------------------
+
+
+def fill_company_form(page: Page, values: dict[str, str]) -> None:
+    """Fills `form#company-form` by field name. A number field given something that is not a
+    number takes it as text, as a browser without number inputs would: the server's own
+    validation is what reads it."""
+    form = page.locator("form#company-form")
+    for name, value in values.items():
+        field = form.locator(f'[name="{name}"]')
+        if field.evaluate("node => node.tagName") == "SELECT":
+            field.select_option(value)
+            continue
+        if field.get_attribute("type") == "number" and value.strip():
+            try:
+                float(value.replace(",", "."))
+            except ValueError:
+                field.evaluate("node => { node.type = 'text' }")
+        field.fill(value)
+
+
+def save_company_form(page: Page) -> Response:
+    return submit(page, "form#company-form")
+
+
+def company_id_of(page_or_url) -> str:
+    """The id in a company page's path, `/companies/<id>`."""
+    path = path_of(page_or_url)
+    parts = path.strip("/").split("/")
+    assert len(parts) >= 2 and parts[0] == "companies", f"{path} is not a company page"
+    return parts[1]
+
+
+def listed_company_ids(page: Page) -> list[str]:
+    """The ids of the rows of the company list, in the order shown."""
+    return page.locator("table#companies-table tbody tr[data-company]").evaluate_all(
+        "rows => rows.map(row => row.dataset.company)"
+    )

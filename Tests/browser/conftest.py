@@ -40,7 +40,9 @@ REPO = HERE.parent.parent
 ARTIFACTS = HERE / "artifacts"
 
 # Tests run in this order (the order of the files, then the order inside each file).
-FILE_ORDER = ["test_setup_and_login.py", "test_invite_and_roles.py", "test_language.py", "test_contacts.py"]
+FILE_ORDER = [
+    "test_setup_and_login.py", "test_invite_and_roles.py", "test_language.py", "test_contacts.py", "test_companies.py",
+]
 
 def pytest_collection_modifyitems(items):
     def position(item):
