@@ -127,4 +127,24 @@ struct CompanyStoreTests {
             #expect(byName == byName.sorted())
         }
     }
+
+    @Test("the company search matches the start of words of the name and domain, accents ignored")
+    func searchByWordStart() async throws {
+        try await TestDatabase.withStore { db in
+            let (workspace, actor) = try await workspace(db)
+            let writer = CompanyWriter(db, workspaceID: workspace.id)
+            _ = try await writer.save(try companyInput(["name": "Fiação Boa Vista", "domain": "fiacaobv.com.br"]), mode: .replace, definitions: [], by: actor, now: storeNow)
+            _ = try await writer.save(try companyInput(["name": "Vista Alegre"]), mode: .replace, definitions: [], by: actor, now: storeNow)
+            let search = CompanySearch(db, workspaceID: workspace.id)
+            func names(_ text: String) async throws -> [String] {
+                try await search.page(CompanyQuery(search: text, sort: .name), limit: 10, after: nil, definitions: []).companies.map(\.name)
+            }
+            #expect(try await names("fiacao") == ["Fiação Boa Vista"])
+            #expect(try await names("FIAÇÃO boa") == ["Fiação Boa Vista"])
+            #expect(try await names("fiacaobv") == ["Fiação Boa Vista"])
+            #expect(try await names("vista") == ["Fiação Boa Vista", "Vista Alegre"])
+            #expect(try await names("iação").isEmpty)
+            #expect(try await names("%").isEmpty)
+        }
+    }
 }

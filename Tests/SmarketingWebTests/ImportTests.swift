@@ -101,6 +101,37 @@ struct ImportTests {
         }
     }
 
+    @Test("an upload over the size limit is refused with the limit, and no import is left behind")
+    func tooLarge() async throws {
+        try await withTestApp { app in
+            app.importUploadLimit = 1 << 20
+            let acme = try await TestWorkspace.viaSetup(app)
+            let row = "Ana;Silva;ana@globex.com\r\n"
+            let big = "First Name;Last Name;Email\r\n" + String(repeating: row, count: (1 << 20) / row.utf8.count + 10)
+            let reply = try await acme.adminBrowser.upload("/contacts/import", fileName: "big.csv", contents: Data(big.utf8))
+            #expect(reply.status == .payloadTooLarge)
+            #expect(reply.text.contains("The file is larger than 1 MB."))
+            #expect(try await ImportRepository(app.db, workspaceID: acme.workspace.id).list().isEmpty)
+        }
+    }
+
+    @Test("a form posted without its file part, or not as multipart, asks for the file")
+    func missingFilePart() async throws {
+        try await withTestApp { app in
+            let acme = try await TestWorkspace.viaSetup(app)
+            let browser = acme.adminBrowser
+            let boundary = "----b"
+            let noFile = "--\(boundary)\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nvalue\r\n--\(boundary)--\r\n"
+            let reply = try await browser.send(.POST, "/contacts/import?_csrf=" + (browser.cookies[Cookies.csrf] ?? ""), body: noFile,
+                                               contentType: "multipart/form-data; boundary=\(boundary)")
+            #expect(reply.status == .unprocessableEntity)
+            #expect(reply.text.contains("data-field=\"file\""))
+            let plain = try await browser.post("/contacts/import", [("file", "First Name\nAna")])
+            #expect(plain.status == .unprocessableEntity)
+            #expect(try await ImportRepository(app.db, workspaceID: acme.workspace.id).list().isEmpty)
+        }
+    }
+
     @Test("bank-additional.csv imports all 4,119 rows with every column kept as typed fields")
     func bankFile() async throws {
         try await withTestApp { app in

@@ -24,7 +24,7 @@ struct ContactSearchWords: AsyncMigration {
 
     func prepare(on database: any Database) async throws {
         guard let sql = database as? any SQLDatabase else { return }
-        try await rewriteSearchText(sql)
+        try await rewriteSearchText(database)
         try await sql.drop(index: "contacts_workspace_search").run()
         if sql.dialect.name == "sqlite" {
             try await sql.raw("""
@@ -53,8 +53,10 @@ struct ContactSearchWords: AsyncMigration {
         }
     }
 
-    /// Every contact's search text in the word form, a thousand at a time.
-    private func rewriteSearchText(_ sql: any SQLDatabase) async throws {
+    /// Every contact's search text in the word form, a thousand at a time, each thousand in one
+    /// transaction.
+    private func rewriteSearchText(_ database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
         var after: UUID?
         while true {
             let select = sql.select()
@@ -68,11 +70,14 @@ struct ContactSearchWords: AsyncMigration {
             if let after { select.where(SQLColumn("id", table: "c"), .greaterThan, SQLBind(after)) }
             let rows = try await select.all(decoding: Row.self)
             guard let last = rows.last else { return }
-            for row in rows {
-                try await sql.update("contacts")
-                    .set("search_text", to: SearchText.document([row.firstName, row.lastName, row.email, row.companyName]))
-                    .where("id", .equal, SQLBind(row.rowID))
-                    .run()
+            try await database.transaction { tx in
+                guard let sql = tx as? any SQLDatabase else { return }
+                for row in rows {
+                    try await sql.update("contacts")
+                        .set("search_text", to: SearchText.document([row.firstName, row.lastName, row.email, row.companyName]))
+                        .where("id", .equal, SQLBind(row.rowID))
+                        .run()
+                }
             }
             after = last.rowID
         }

@@ -9,5 +9,6 @@ public enum StoreMigrations {
         ContactDirectory(),
         CompanyLookupIndex(),
         ContactSearchWords(),
+        CompanySearchWords(),
     ]
 }

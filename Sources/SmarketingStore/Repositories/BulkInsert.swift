@@ -98,11 +98,11 @@ extension ContactRow: BulkInsertable {
 extension CompanyRow: BulkInsertable {
     static let bulkColumns = [
         "id", "workspace_id", "name", "domain", "employee_count", "industry", "revenue_band", "country", "search_text",
-        "created_at", "updated_at",
+        "search_words", "created_at", "updated_at",
     ]
     var bulkValues: [BulkValue] {
         [.init(id), .init(workspaceID), .init(name), .init(domain), .init(employeeCount), .init(industry), .init(revenueBand),
-         .init(country), .init(searchText), .init(createdAt), .init(updatedAt)]
+         .init(country), .init(searchText), .init(searchWords), .init(createdAt), .init(updatedAt)]
     }
 }
 

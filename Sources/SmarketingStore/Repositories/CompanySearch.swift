@@ -108,9 +108,11 @@ public struct CompanySearch: Sendable {
 
     private func applyFilters(_ query: CompanyQuery, definitions: [CustomFieldDefinition], to select: SQLSelectBuilder) throws {
         if let search = query.search {
-            for word in search.lowercased().split(whereSeparator: { $0.isWhitespace }).prefix(8) {
-                let pattern = "%" + FilterSQL.escapeLike(String(word)) + "%"
-                select.where(SQLQueryString("(co.search_text LIKE \(bind: pattern) ESCAPE '\\' OR co.domain LIKE \(bind: pattern) ESCAPE '\\')"))
+            // Each word starts a word of the name or domain, as in the contact search.
+            let words = SearchText.queryWords(search)
+            if words.isEmpty { select.where(SQLQueryString("1 = 0")) }
+            for word in words {
+                select.where(SQLQueryString("(' ' || co.search_words) LIKE \(bind: "% " + FilterSQL.escapeLike(word) + "%") ESCAPE '\\'"))
             }
         }
         for filter in query.filters {

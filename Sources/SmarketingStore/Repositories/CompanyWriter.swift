@@ -112,7 +112,7 @@ public struct CompanyWriter: Sendable {
         row.industry = pick(input.industry.flatMap { $0.isEmpty ? nil : $0 }, row.industry)
         row.revenueBand = pick(input.revenueBand.flatMap { $0.isEmpty ? nil : $0 }, row.revenueBand)
         row.country = pick(input.country, row.country)
-        row.searchText = row.name.lowercased()
+        row.refreshSearchKeys()
     }
 
     /// A contact's search covers its company's name: after a rename, its contacts follow.

@@ -258,7 +258,7 @@ public struct ContactWriter: Sendable {
         row.workspaceID = workspaceID
         row.name = cleanName ?? domain ?? ""
         row.domain = domain.flatMap { $0.isEmpty ? nil : $0 }
-        row.searchText = row.name.lowercased()
+        row.refreshSearchKeys()
         row.createdAt = now
         row.updatedAt = now
         try await row.create(on: tx)
@@ -447,7 +447,7 @@ extension ContactWriter {
                     company.workspaceID = workspaceID
                     company.name = (input.companyName ?? "").isEmpty ? (input.companyDomain ?? "") : (input.companyName ?? "")
                     company.domain = (input.companyDomain ?? "").isEmpty ? nil : input.companyDomain
-                    company.searchText = company.name.lowercased()
+                    company.refreshSearchKeys()
                     company.createdAt = now
                     company.updatedAt = now
                     newCompanies.append(company)

@@ -71,7 +71,7 @@ public struct DemoSeeder: Sendable {
                 row.industry = company.industry
                 row.revenueBand = company.revenueBand
                 row.country = company.country
-                row.searchText = company.name.lowercased()
+                row.refreshSearchKeys()
                 row.createdAt = now
                 row.updatedAt = now
                 return row

@@ -13,11 +13,20 @@ final class CompanyRow: Model, @unchecked Sendable {
     @OptionalField(key: "industry") var industry: String?
     @OptionalField(key: "revenue_band") var revenueBand: String?
     @OptionalField(key: "country") var country: String?
+    /// The lower-cased name, the key companies are found by when a contact names no domain.
     @OptionalField(key: "search_text") var searchText: String?
+    /// The words of the name and domain that the company list's search matches (``SearchText``).
+    @OptionalField(key: "search_words") var searchWords: String?
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
 
     init() {}
+
+    /// Sets the lookup key and the search words from the name and domain.
+    func refreshSearchKeys() {
+        searchText = name.lowercased()
+        searchWords = SearchText.document([name, domain])
+    }
 
     var value: Company {
         Company(

@@ -29,7 +29,7 @@ struct CompaniesAPI: RouteCollection {
         }
         try checker.throwIfAny()
         let page = try await CompanySearch(req.db, workspaceID: member.workspaceID).page(query, limit: limit, after: cursor, definitions: definitions)
-        return try APIJSON.response(CompanyPageDTO(data: page.companies.map { CompanyDTO($0) }, nextCursor: page.next?.token))
+        return CompanyPageDTO(data: page.companies.map { CompanyDTO($0) }, nextCursor: page.next?.token).response()
     }
 
     func read(req: Request) async throws -> Response {

@@ -31,7 +31,7 @@ struct ContactsAPI: RouteCollection {
         }
         try checker.throwIfAny()
         let page = try await ContactSearch(req.db, workspaceID: member.workspaceID).page(query, limit: limit, after: cursor, definitions: definitions)
-        return try APIJSON.response(ContactPageDTO(data: page.contacts.map { ContactDTO($0) }, nextCursor: page.next?.token))
+        return ContactPageDTO(data: page.contacts.map { ContactDTO($0) }, nextCursor: page.next?.token).response()
     }
 
     func read(req: Request) async throws -> Response {

@@ -275,7 +275,7 @@ extension Catalogs {
         .importTitle: "Import contacts",
         .importIntro: "A CSV file, comma or semicolon, UTF-8 or Latin-1, with a header row. HubSpot and Mautic exports map themselves. Contacts are created, or updated when their email exists.",
         .importFile: "CSV file",
-        .importFileHint: "Up to 100 MB here; larger files with the command smarketing import.",
+        .importFileHint: "CSV with a header row, comma or semicolon, up to 2 GB; it is read as it arrives.",
         .importUpload: "Upload and map columns",
         .importRecent: "Recent imports",
         .importNone: "No imports yet.",
@@ -327,5 +327,6 @@ extension Catalogs {
         .errorInvalidDomain: "Enter a web domain like acme.com.br.",
         .errorInvalidWholeNumber: "Enter a whole number, 0 or more.",
         .errorInvalidPhone: "Enter a phone number with digits, e.g. +55 11 91234-5678.",
+        .errorFileTooLarge: "The file is larger than {0} MB.",
 ]
 }

@@ -275,7 +275,7 @@ extension Catalogs {
         .importTitle: "Importar contatos",
         .importIntro: "Um arquivo CSV, com vírgula ou ponto e vírgula, UTF-8 ou Latin-1, com linha de cabeçalho. Exportações do HubSpot e do Mautic se mapeiam sozinhas. Contatos são criados, ou atualizados quando o e-mail já existe.",
         .importFile: "Arquivo CSV",
-        .importFileHint: "Até 100 MB aqui; arquivos maiores com o comando smarketing import.",
+        .importFileHint: "CSV com linha de cabeçalho, vírgula ou ponto e vírgula, até 2 GB; ele é lido enquanto chega.",
         .importUpload: "Enviar e mapear colunas",
         .importRecent: "Importações recentes",
         .importNone: "Nenhuma importação ainda.",
@@ -327,5 +327,6 @@ extension Catalogs {
         .errorInvalidDomain: "Digite um domínio como acme.com.br.",
         .errorInvalidWholeNumber: "Digite um número inteiro, 0 ou mais.",
         .errorInvalidPhone: "Digite um telefone com dígitos, por exemplo +55 11 91234-5678.",
+        .errorFileTooLarge: "O arquivo tem mais de {0} MB.",
 ]
 }

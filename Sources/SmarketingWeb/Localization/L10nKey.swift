@@ -326,4 +326,5 @@ enum L10nKey: String, CaseIterable, Sendable {
     case errorInvalidDomain = "error.invalid_domain"
     case errorInvalidWholeNumber = "error.invalid_whole_number"
     case errorInvalidPhone = "error.invalid_phone"
+    case errorFileTooLarge = "error.file_too_large"
 }

@@ -30,6 +30,7 @@ struct Localizer: Sendable {
         switch error.code {
         case .required: self(.errorRequired)
         case .tooShort(let minimum): self(.errorTooShort, String(minimum))
+        case .tooLong(let maximum) where error.field == "file": self(.errorFileTooLarge, String(maximum))
         case .tooLong(let maximum): self(.errorTooLong, String(maximum))
         case .invalid: invalidMessage(field: error.field)
         case .notInList: self(.errorNotInList)

@@ -50,7 +50,8 @@ struct ContactListURL {
     /// The request's query items; the filter builder's three inputs (`f_field`, `f_op`,
     /// `f_value`) become one more `f` filter.
     static func items(of req: Request) -> [(String, String)] {
-        let components = URLComponents(string: req.url.string)
+        // Forms send a space as `+` (a real plus arrives as %2B); URLComponents keeps `+` as is.
+        let components = URLComponents(string: "?" + (req.url.query ?? "").replacingOccurrences(of: "+", with: "%20"))
         var items = (components?.queryItems ?? []).map { ($0.name, $0.value ?? "") }
         let field = items.first { $0.0 == "f_field" }?.1 ?? ""
         let operation = items.first { $0.0 == "f_op" }?.1 ?? ""

@@ -10,7 +10,7 @@ import Vapor
 struct ImportPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("contacts", "import", use: start)
-        routes.on(.POST, "contacts", "import", body: .collect(maxSize: "100mb"), use: upload)
+        routes.on(.POST, "contacts", "import", body: .stream, use: upload)
         routes.get("contacts", "import", ":importID", use: show)
         routes.post("contacts", "import", ":importID", "check", use: check)
         routes.post("contacts", "import", ":importID", "run", use: run)
@@ -28,30 +28,31 @@ struct ImportPages: RouteCollection {
         return try await uploadPage(req, member: member, error: nil).response(for: req)
     }
 
-    struct Upload: Content {
-        var file: File
-    }
-
     func upload(req: Request) async throws -> Response {
         let member = try importer(req)
-        guard let upload = try? req.content.decode(Upload.self), upload.file.data.readableBytes > 0 else {
-            var page = try await uploadPage(req, member: member, error: FieldError("file", .required))
-            page.status = .unprocessableEntity
+        let path = try ImportStorage.directory(req.application) + "/\(UUID().uuidString.lowercased()).csv"
+        func refused(_ error: FieldError, status: HTTPStatus = .unprocessableEntity) async throws -> Response {
+            var page = try await uploadPage(req, member: member, error: error)
+            page.status = status
             return page.response(for: req)
         }
-        let path = try ImportStorage.directory(req.application) + "/\(UUID().uuidString.lowercased()).csv"
-        try await req.fileio.writeFile(upload.file.data, at: path)
+        let upload: StreamedUpload
+        do {
+            upload = try await StreamedUpload.receive(req, field: "file", to: path, maximumSize: req.application.importUploadLimit)
+        } catch StreamedUpload.Problem.tooLarge {
+            return try await refused(FieldError("file", .tooLong(maximum: max(1, req.application.importUploadLimit >> 20))), status: .payloadTooLarge)
+        } catch is StreamedUpload.Problem {
+            return try await refused(FieldError("file", .required))
+        }
         let file: ContactImportFile
         do {
             file = try ContactImportFile.open(path: path)
         } catch {
             try? FileManager.default.removeItem(atPath: path)
-            var page = try await uploadPage(req, member: member, error: FieldError("file", .invalid))
-            page.status = .unprocessableEntity
-            return page.response(for: req)
+            return try await refused(FieldError("file", .invalid))
         }
         let record = try await ImportRepository(req.db, workspaceID: member.workspaceID).create(
-            fileName: upload.file.filename, storedPath: path, delimiter: file.delimiter, encoding: file.encoding, userID: member.user.id, now: req.now
+            fileName: upload.fileName, storedPath: path, delimiter: file.delimiter, encoding: file.encoding, userID: member.user.id, now: req.now
         )
         return req.redirect(to: "/contacts/import/\(record.id.uuidString.lowercased())", redirectType: .normal)
     }
