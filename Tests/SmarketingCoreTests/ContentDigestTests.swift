@@ -1,0 +1,27 @@
+import Testing
+@testable import SmarketingCore
+
+@Suite("SHA-256 content digests")
+struct ContentDigestTests {
+    @Test("the digests of the standard test messages are the published ones", arguments: [
+        ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+        ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+        ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
+        ("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu",
+         "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"),
+    ])
+    func vectors(message: String, digest: String) {
+        #expect(ContentDigest.sha256Hex(message.utf8) == digest)
+    }
+
+    @Test("messages around the 55, 56 and 64 byte padding boundaries digest as published")
+    func boundaries() {
+        #expect(ContentDigest.sha256Hex(Array(repeating: UInt8(ascii: "a"), count: 55))
+            == "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318")
+        #expect(ContentDigest.sha256Hex(Array(repeating: UInt8(ascii: "a"), count: 56))
+            == "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a")
+        #expect(ContentDigest.sha256Hex(Array(repeating: UInt8(ascii: "a"), count: 64))
+            == "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb")
+        #expect(ContentDigest.sha256(Array("abc".utf8)).count == 32)
+    }
+}
