@@ -48,6 +48,10 @@ public enum AuditAction: String, Sendable, Codable, CaseIterable {
     case contactDeleted = "contact.deleted"
     case contactsMerged = "contact.merged"
     case companyDeleted = "company.deleted"
+    case leadDefinitionDraftOpened = "lead_definition.draft_opened"
+    case leadDefinitionDraftSaved = "lead_definition.draft_saved"
+    case leadDefinitionApproved = "lead_definition.approved"
+    case leadDefinitionActivated = "lead_definition.activated"
 }
 
 /// Who made a change and through which door: a person on a page, a token on the API,

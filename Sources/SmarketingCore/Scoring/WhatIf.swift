@@ -46,7 +46,7 @@ public struct ContactHistory: Sendable, Equatable {
 }
 
 /// A contact whose MQL standing the draft would change.
-public struct WhatIfChange: Sendable, Equatable {
+public struct WhatIfChange: Sendable, Equatable, Codable {
     /// What activating the draft would change for the contact.
     public enum Effect: String, Sendable, Codable {
         /// Would be promoted to MQL when the draft becomes active.
@@ -63,7 +63,7 @@ public struct WhatIfChange: Sendable, Equatable {
 }
 
 /// What activating a draft would do, before anyone activates it.
-public struct WhatIfReport: Sendable, Equatable {
+public struct WhatIfReport: Sendable, Equatable, Codable {
     /// Contacts compared.
     public var contacts: Int
     /// Contacts the draft would promote to MQL: at a stage scoring promotes (subscriber, lead,

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A day of the Gregorian calendar, without time or time zone: a birth date, a custom date field.
 ///
 /// Spreadsheets write days in several ways; this reads the ones our users' exports use
@@ -73,5 +75,23 @@ public struct CalendarDay: Sendable, Hashable, Comparable, CustomStringConvertib
     private static func padded(_ number: Int, _ width: Int) -> String {
         let digits = String(number)
         return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+}
+
+extension CalendarDay {
+    /// The day a moment falls on in UTC (proleptic Gregorian calendar).
+    public init(utc date: Date) {
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        let days = Int64((seconds / 86_400).rounded(.down))
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        self.year = Int(yearOfEra + era * 400 + (month <= 2 ? 1 : 0))
+        self.month = Int(month)
+        self.day = Int(dayOfYear - (153 * monthIndex + 2) / 5 + 1)
     }
 }

@@ -10,5 +10,6 @@ public enum StoreMigrations {
         CompanyLookupIndex(),
         ContactSearchWords(),
         CompanySearchWords(),
+        CreateScoring(),
     ]
 }

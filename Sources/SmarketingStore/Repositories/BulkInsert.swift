@@ -17,7 +17,7 @@ protocol BulkInsertable {
 
 /// One value of a bulk insert, typed without a dynamic cast.
 enum BulkValue {
-    case text(String), integer(Int), real(Double), uuid(UUID), date(Date), null
+    case text(String), integer(Int), real(Double), uuid(UUID), date(Date), bool(Bool), null
 
     init(_ value: String?) { self = value.map(BulkValue.text) ?? .null }
     init(_ value: Int?) { self = value.map(BulkValue.integer) ?? .null }
@@ -32,6 +32,7 @@ enum BulkValue {
         case .real(let number): .float(number)
         case .uuid(let id): .text(id.uuidString)
         case .date(let date): .float(date.timeIntervalSince1970)
+        case .bool(let flag): .integer(flag ? 1 : 0)
         case .null: .null
         }
     }
@@ -45,6 +46,7 @@ enum BulkValue {
         case .real(let number): SQLBind(number)
         case .uuid(let id): SQLBind(id)
         case .date(let date): SQLBind(date)
+        case .bool(let flag): SQLBind(flag)
         case .null: SQLLiteral.null
         }
     }

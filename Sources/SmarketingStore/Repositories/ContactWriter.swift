@@ -93,8 +93,19 @@ public struct ContactWriter: Sendable {
                 .record(outcome == .created ? .created : .updated, type: "contact", id: contactID, change: change, by: actor, at: now)
         }
         try await auditOwnershipAndStage(change, contactID: contactID, by: actor, now: now, on: tx)
+        if let old = change.before["lifecycle_stage"].flatMap(LifecycleStage.init(rawValue:)),
+           let new = change.after["lifecycle_stage"].flatMap(LifecycleStage.init(rawValue:)), old != new {
+            try await StageChanges(tx, workspaceID: workspaceID).record(contactID: contactID, from: old, to: new,
+                                                                       cause: "set by hand (\(actor.channel.rawValue))", by: actor, now: now)
+        }
         var value = contact.value
         value.custom = custom
+        // The contact's score follows its fields at once; it may now qualify as an MQL.
+        let keeper = ScoreKeeper(tx, workspaceID: workspaceID)
+        if let definition = try await keeper.activeDefinition() {
+            try await keeper.refresh(contactID: contactID, definition: definition, by: actor, now: now)
+            if let stage = try await ContactRepository(tx, workspaceID: workspaceID).find(contactID)?.stage { value.stage = stage }
+        }
         return (value, outcome)
     }
 
@@ -172,6 +183,8 @@ public struct ContactWriter: Sendable {
             let missing = (custom[otherID] ?? [:]).filter { custom[survivorID]?[$0.key] == nil }
             try await CustomFieldValueRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$recordID == otherID).delete()
             try await RecordChanges(tx, workspaceID: workspaceID).move(from: otherID, to: survivorID)
+            try await EventRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$contactID == otherID)
+                .set(\.$contactID, to: survivorID).update()
             let memberships = try await ContactListMemberRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$contactID == otherID).all()
             let survivorLists = Set(try await ContactListMemberRow.query(on: tx).filter(\.$workspaceID == workspaceID)
                 .filter(\.$contactID == survivorID).all().map(\.listID))
@@ -199,6 +212,13 @@ public struct ContactWriter: Sendable {
             )
             var value = survivor.value
             value.custom = merged
+            // The survivor's score is worked out again from both histories.
+            let keeper = ScoreKeeper(tx, workspaceID: workspaceID)
+            if let definition = try await keeper.activeDefinition() {
+                try await ScoreChangeRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$contactID == survivorID).delete()
+                try await keeper.refresh(contactID: survivorID, definition: definition, by: actor, now: now, fromScratch: true)
+                if let stage = try await ContactRepository(tx, workspaceID: workspaceID).find(survivorID)?.stage { value.stage = stage }
+            }
             return value
         }
     }
@@ -360,6 +380,14 @@ extension ContactWriter {
                 rejections.append(ImportReport.Rejection(row: row, errors: failure.errors))
             }
             for row in created.rows { report.record(row: row, .created) }
+            // New contacts are scored in bulk under the active definition (existing ones are
+            // rescored by their own saves below).
+            if !created.ids.isEmpty, let definition = try await ScoreKeeper(tx, workspaceID: workspaceID).activeDefinition() {
+                let scoring = BulkScoring(tx, workspaceID: workspaceID)
+                let histories = try await scoring.histories(ids: created.ids, fields: try await CustomFieldRepository(tx, workspaceID: workspaceID).list(),
+                                                            today: CalendarDay(utc: now))
+                try await scoring.write(histories, definition: definition, now: now)
+            }
             for (row, input) in slow {
                 do {
                     guard let (_, outcome) = try await save(input, id: nil, mode: .merge, definitions: definitions, by: actor, now: now, on: tx) else { continue }
@@ -403,8 +431,8 @@ extension ContactWriter {
     /// a few statements per batch instead of several per row.
     private func bulkCreate(
         _ rows: [(row: Int, input: ContactInput)], definitions: [CustomFieldDefinition], by actor: AuditActor, now: Date, on tx: any Database
-    ) async throws -> (rows: [Int], refused: [(Int, ValidationFailure)]) {
-        guard !rows.isEmpty else { return ([], []) }
+    ) async throws -> (rows: [Int], ids: [UUID], refused: [(Int, ValidationFailure)]) {
+        guard !rows.isEmpty else { return ([], [], []) }
         var owners: [String: UUID] = [:]
         for email in Set(rows.compactMap { $0.input.ownerEmail?.value }) {
             if let user = try await UserRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$email == email).first() {
@@ -484,7 +512,7 @@ extension ContactWriter {
         try await BulkInsert.run(into: ContactRow.schema, columns: ContactRow.bulkColumns, rows: contacts, on: tx)
         try await BulkInsert.run(into: CustomFieldValueRow.schema, columns: CustomFieldValueRow.bulkColumns, rows: values, on: tx)
         try await BulkInsert.run(into: RecordChangeRow.schema, columns: RecordChangeRow.bulkColumns, rows: changes, on: tx)
-        return (written, refused)
+        return (written, contacts.compactMap { row -> UUID? in if case .uuid(let id) = row[0] { id } else { nil } }, refused)
     }
 }
 

@@ -328,5 +328,9 @@ extension Catalogs {
         .errorInvalidWholeNumber: "Enter a whole number, 0 or more.",
         .errorInvalidPhone: "Enter a phone number with digits, e.g. +55 11 91234-5678.",
         .errorFileTooLarge: "The file is larger than {0} MB.",
+        .auditLeadDefinitionDraftOpened: "Lead definition: draft opened",
+        .auditLeadDefinitionDraftSaved: "Lead definition: draft saved",
+        .auditLeadDefinitionApproved: "Lead definition: approved",
+        .auditLeadDefinitionActivated: "Lead definition: activated",
 ]
 }

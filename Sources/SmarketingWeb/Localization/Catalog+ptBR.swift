@@ -328,5 +328,9 @@ extension Catalogs {
         .errorInvalidWholeNumber: "Digite um número inteiro, 0 ou mais.",
         .errorInvalidPhone: "Digite um telefone com dígitos, por exemplo +55 11 91234-5678.",
         .errorFileTooLarge: "O arquivo tem mais de {0} MB.",
+        .auditLeadDefinitionDraftOpened: "Definição de lead: rascunho aberto",
+        .auditLeadDefinitionDraftSaved: "Definição de lead: rascunho salvo",
+        .auditLeadDefinitionApproved: "Definição de lead: aprovada",
+        .auditLeadDefinitionActivated: "Definição de lead: ativada",
 ]
 }

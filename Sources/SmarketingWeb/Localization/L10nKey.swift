@@ -327,4 +327,8 @@ enum L10nKey: String, CaseIterable, Sendable {
     case errorInvalidWholeNumber = "error.invalid_whole_number"
     case errorInvalidPhone = "error.invalid_phone"
     case errorFileTooLarge = "error.file_too_large"
+    case auditLeadDefinitionDraftOpened = "audit.lead_definition_draft_opened"
+    case auditLeadDefinitionDraftSaved = "audit.lead_definition_draft_saved"
+    case auditLeadDefinitionApproved = "audit.lead_definition_approved"
+    case auditLeadDefinitionActivated = "audit.lead_definition_activated"
 }

@@ -111,6 +111,10 @@ struct Localizer: Sendable {
         case .contactDeleted: self(.contactDelete)
         case .contactsMerged: self(.changeMerged)
         case .companyDeleted: self(.companyDelete)
+        case .leadDefinitionDraftOpened: self(.auditLeadDefinitionDraftOpened)
+        case .leadDefinitionDraftSaved: self(.auditLeadDefinitionDraftSaved)
+        case .leadDefinitionApproved: self(.auditLeadDefinitionApproved)
+        case .leadDefinitionActivated: self(.auditLeadDefinitionActivated)
         }
     }
 

@@ -1,0 +1,201 @@
+import FluentKit
+import Foundation
+import SmarketingCore
+import SQLKit
+
+/// Scores every contact of a workspace under a definition, a batch of contacts at a time in id
+/// order: their profiles, companies, custom values and events in a few set-based queries, the
+/// Core engine over each history, and the results written with multi-row inserts. Each batch is
+/// one transaction that also moves the run's progress, so a run that stops resumes after its
+/// last batch and no contact is ever left half re-scored.
+public struct BulkScoring: Sendable {
+    let db: any Database
+    public let workspaceID: UUID
+    public var batchSize = 1000
+
+    public init(_ db: any Database, workspaceID: UUID) {
+        self.db = db
+        self.workspaceID = workspaceID
+    }
+
+    /// Re-scores every contact under `definition` (an activation run) and moves those who
+    /// qualify to MQL, or compares `definition` with `old` without writing scores (a what-if run).
+    public func run(_ run: ScoringRun, definition: CompiledLeadDefinition, old: CompiledLeadDefinition?, now: @Sendable () -> Date,
+                    progress: @Sendable (ScoringRun) async -> Void = { _ in }) async throws -> ScoringRun {
+        let runs = ScoringRuns(db, workspaceID: workspaceID)
+        var current = run
+        var whatIf = run.kind == .whatIf ? WhatIf(old: old ?? Self.nothing, new: definition) : nil
+        if run.kind == .whatIf { current.lastContactID = nil; current.processed = 0 }
+        let allFields = try await CustomFieldRepository(db, workspaceID: workspaceID).list()
+        do {
+            while true {
+                let time = now()
+                let histories = try await histories(after: current.lastContactID, fields: allFields, today: CalendarDay(utc: time))
+                guard let last = histories.last else { break }
+                if var comparison = whatIf {
+                    for history in histories { comparison.add(history, now: time) }
+                    whatIf = comparison
+                    current.processed += histories.count
+                    current.lastContactID = last.id
+                } else {
+                    let processed = current.processed + histories.count
+                    let runID = current.id
+                    try await db.transaction { tx in
+                        try await BulkScoring(tx, workspaceID: workspaceID).write(histories, definition: definition, now: time)
+                        try await ScoringRuns(tx, workspaceID: workspaceID).advance(runID, processed: processed, lastContactID: last.id)
+                    }
+                    current.processed = processed
+                    current.lastContactID = last.id
+                }
+                await progress(current)
+            }
+            try await runs.finish(current.id, status: .completed, whatIf: whatIf?.report, now: now())
+            current.status = .completed
+            current.whatIf = whatIf?.report
+            current.finishedAt = now()
+        } catch {
+            try? await runs.finish(current.id, status: .interrupted, message: String(describing: error), now: now())
+            current.status = .interrupted
+            throw error
+        }
+        return current
+    }
+
+    /// What the contacts would be under no definition at all: nobody qualifies.
+    static let nothing = CompiledLeadDefinition(LeadDefinition(version: 0, mql: .thresholds(fit: 1_000_000, engagement: 1_000_000)))
+
+    /// The next batch of contacts after `after` (id order), with everything the engine reads.
+    func histories(after: UUID?, fields: [CustomFieldDefinition], today: CalendarDay) async throws -> [ContactHistory] {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        let select = sql.select().column(SQLLiteral.all).from(ContactRow.schema)
+            .where("workspace_id", .equal, SQLBind(workspaceID)).orderBy("id").limit(batchSize)
+        if let after { select.where("id", .greaterThan, SQLBind(after)) }
+        return try await histories(of: try await select.all().map { try RowDecoding.contact($0) }, fields: fields, today: today)
+    }
+
+    /// These contacts (at most a batch) with everything the engine reads.
+    func histories(ids: [UUID], fields: [CustomFieldDefinition], today: CalendarDay) async throws -> [ContactHistory] {
+        guard let sql = db as? any SQLDatabase, !ids.isEmpty else { return [] }
+        var contacts: [Contact] = []
+        for chunk in ids.chunked(1000) {
+            contacts += try await sql.select().column(SQLLiteral.all).from(ContactRow.schema)
+                .where("workspace_id", .equal, SQLBind(workspaceID))
+                .where("id", .in, SQLGroupExpression(SQLList(chunk.map { SQLBind($0) }))).all().map { try RowDecoding.contact($0) }
+        }
+        return try await histories(of: contacts, fields: fields, today: today)
+    }
+
+    private func histories(of contacts: [Contact], fields: [CustomFieldDefinition], today: CalendarDay) async throws -> [ContactHistory] {
+        guard let sql = db as? any SQLDatabase, !contacts.isEmpty else { return [] }
+        var contacts = contacts
+        let ids = contacts.map(\.id)
+        let companyIDs = Array(Set(contacts.compactMap(\.companyID)))
+        var companies: [UUID: Company] = [:]
+        for chunk in companyIDs.chunked(1000) {
+            let rows = try await sql.select().column(SQLLiteral.all).from(CompanyRow.schema)
+                .where("workspace_id", .equal, SQLBind(workspaceID))
+                .where("id", .in, SQLGroupExpression(SQLList(chunk.map { SQLBind($0) }))).all()
+            for row in rows {
+                let company = try RowDecoding.company(row)
+                companies[company.id] = company
+            }
+        }
+        if !fields.isEmpty {
+            let values = try await customValues(of: ids + companyIDs, fields: fields)
+            for index in contacts.indices { contacts[index].custom = values[contacts[index].id] ?? [:] }
+            for id in companyIDs { companies[id]?.custom = values[id] ?? [:] }
+        }
+        let events = try await events(of: ids)
+        return contacts.map { contact in
+            ContactHistory(id: contact.id, stage: contact.stage,
+                           profile: ScoringProfile(contact: contact, company: contact.companyID.flatMap { companies[$0] }, today: today),
+                           events: events[contact.id] ?? [])
+        }
+    }
+
+    private struct ValueRow: Decodable {
+        var recordID: UUID
+        var fieldID: UUID
+        var textValue: String
+        var numberValue: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case recordID = "record_id", fieldID = "field_id", textValue = "text_value", numberValue = "number_value"
+        }
+    }
+
+    private func customValues(of ids: [UUID], fields: [CustomFieldDefinition]) async throws -> [UUID: [String: CustomFieldValue]] {
+        guard let sql = db as? any SQLDatabase, !ids.isEmpty else { return [:] }
+        let byID = Dictionary(uniqueKeysWithValues: fields.map { ($0.id, $0) })
+        var result: [UUID: [String: CustomFieldValue]] = [:]
+        for chunk in ids.chunked(1000) {
+            let rows = try await sql.select().columns("record_id", "field_id", "text_value", "number_value").from(CustomFieldValueRow.schema)
+                .where("workspace_id", .equal, SQLBind(workspaceID))
+                .where("record_id", .in, SQLGroupExpression(SQLList(chunk.map { SQLBind($0) })))
+                .all(decoding: ValueRow.self)
+            for row in rows {
+                guard let definition = byID[row.fieldID],
+                      let value = CustomFieldRepository.value(row.textValue, number: row.numberValue, of: definition) else { continue }
+                result[row.recordID, default: [:]][definition.key] = value
+            }
+        }
+        return result
+    }
+
+    /// The events of these contacts, each contact's oldest first.
+    private func events(of ids: [UUID]) async throws -> [UUID: [ScoringEvent]] {
+        guard let sql = db as? any SQLDatabase else { return [:] }
+        var result: [UUID: [ScoringEvent]] = [:]
+        for chunk in ids.chunked(1000) {
+            let rows = try await sql.select().columns("contact_id", "external_id", "type", "properties", "occurred_at").from(EventRow.schema)
+                .where("workspace_id", .equal, SQLBind(workspaceID))
+                .where("contact_id", .in, SQLGroupExpression(SQLList(chunk.map { SQLBind($0) })))
+                .orderBy("contact_id").orderBy("occurred_at").orderBy("id")
+                .all()
+            for row in rows {
+                let contactID = try row.decode(column: "contact_id", as: UUID.self)
+                result[contactID, default: []].append(EventLog.scoringEvent(
+                    id: try row.decode(column: "external_id", as: String.self), type: try row.decode(column: "type", as: String.self),
+                    properties: try row.decode(column: "properties", as: String.self), at: try row.decode(column: "occurred_at", as: Date.self)
+                ))
+            }
+        }
+        return result
+    }
+
+    /// Replaces the scores and this version's ledger lines of a batch of contacts, and moves
+    /// the ones who qualify to MQL.
+    func write(_ histories: [ContactHistory], definition: CompiledLeadDefinition, now: Date) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        let ids = histories.map { SQLBind($0.id) as any SQLExpression }
+        try await sql.delete(from: ContactScoreRow.schema).where("workspace_id", .equal, SQLBind(workspaceID))
+            .where("contact_id", .in, SQLGroupExpression(SQLList(ids))).run()
+        try await sql.delete(from: ScoreChangeRow.schema).where("workspace_id", .equal, SQLBind(workspaceID))
+            .where("definition_version", .equal, SQLBind(definition.version))
+            .where("contact_id", .in, SQLGroupExpression(SQLList(ids))).run()
+        var scores: [[BulkValue]] = []
+        var ledger: [[BulkValue]] = []
+        var promotions: [(ContactHistory, MQLCause)] = []
+        for history in histories {
+            let result = definition.rescore(profile: history.profile, events: history.events, now: now)
+            scores.append([.uuid(TimeOrderedID.make(at: now)), .uuid(workspaceID), .uuid(history.id), .integer(definition.version),
+                           .integer(result.state.fit), .real(result.state.engagementValue), result.state.asOf.map(BulkValue.date) ?? .null,
+                           .bool(result.mql.isMQL), BulkValue(result.mql.cell?.description), .text(ScoreKeeper.encodeState(result.state)),
+                           .date(now)])
+            for entry in result.ledger where entry.points != 0 || entry.requestedPoints != nil {
+                ledger.append(ScoreKeeper.ledgerValues(entry, contactID: history.id, workspaceID: workspaceID, now: now))
+            }
+            if case .becomeMQL(let cause) = definition.stageDecision(for: history.stage, fit: result.fit, engagement: result.engagement) {
+                promotions.append((history, cause))
+            }
+        }
+        try await BulkInsert.run(into: ContactScoreRow.schema, columns: ContactScoreRow.bulkColumns, rows: scores, on: db)
+        try await BulkInsert.run(into: ScoreChangeRow.schema, columns: ScoreChangeRow.bulkColumns, rows: ledger, on: db)
+        let stages = StageChanges(db, workspaceID: workspaceID)
+        let actor = ScoreKeeper.actor(for: definition)
+        for (history, cause) in promotions {
+            guard let contact = try await ContactRepository(db, workspaceID: workspaceID).find(history.id) else { continue }
+            try await stages.move(contact, to: .mql, cause: cause.description, by: actor, now: now)
+        }
+    }
+}

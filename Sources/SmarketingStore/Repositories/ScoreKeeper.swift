@@ -1,0 +1,186 @@
+import FluentKit
+import Foundation
+import SmarketingCore
+import SQLKit
+
+/// A contact's score as a page or the API shows it: the figures at `now` and every ledger line
+/// of the version that gave them.
+public struct ContactScore: Sendable, Equatable {
+    public var definitionVersion: Int
+    public var fit: Int
+    /// Engagement decayed to the moment it was read.
+    public var engagement: Double
+    public var total: Double
+    public var evaluation: MQLEvaluation
+    /// Newest first.
+    public var ledger: [ScoreEntry]
+    /// The ledger's sum decayed to the same moment; equal to `total`.
+    public var ledgerTotal: Double
+}
+
+/// Keeps contacts' scores in step with the active lead definition: after a field changes, after
+/// an event, or in bulk after an activation. Each update writes the engine's state, the ledger
+/// lines that explain it, and, when the contact qualifies, its move to MQL with the cause, in
+/// the caller's transaction.
+public struct ScoreKeeper: Sendable {
+    let db: any Database
+    public let workspaceID: UUID
+
+    public init(_ db: any Database, workspaceID: UUID) {
+        self.db = db
+        self.workspaceID = workspaceID
+    }
+
+    /// The active definition, compiled; nil while none was ever activated.
+    public func activeDefinition() async throws -> CompiledLeadDefinition? {
+        try await LeadDefinitions(db, workspaceID: workspaceID).active().map { CompiledLeadDefinition($0.version.definition) }
+    }
+
+    /// The profile the fit rules read: the contact's fields, its company's and both sets of
+    /// custom values.
+    public func profile(of contact: Contact, today: CalendarDay) async throws -> ScoringProfile {
+        let definitions = try await CustomFieldRepository(db, workspaceID: workspaceID).list()
+        let contactFields = definitions.filter { $0.entity == .contact }
+        let companyFields = definitions.filter { $0.entity == .company }
+        var contact = contact
+        let values = CustomFieldRepository(db, workspaceID: workspaceID)
+        contact.custom = try await values.values(of: [contact.id], definitions: contactFields)[contact.id] ?? [:]
+        var company = try await contact.companyID.asyncMap { try await CompanyRepository(db, workspaceID: workspaceID).find($0) } ?? nil
+        if let id = company?.id { company?.custom = try await values.values(of: [id], definitions: companyFields)[id] ?? [:] }
+        return ScoringProfile(contact: contact, company: company, today: today)
+    }
+
+    /// Re-reads the contact's fields into its score (after a save): fit rules that start or stop
+    /// holding write ledger lines, and a contact that now qualifies becomes an MQL. A contact
+    /// without a score yet (or scored under another version) is scored from its whole history.
+    /// Does nothing while no definition is active.
+    @discardableResult
+    public func refresh(contactID: UUID, definition: CompiledLeadDefinition?, by actor: AuditActor, now: Date,
+                        fromScratch: Bool = false) async throws -> ScoreState? {
+        guard let definition,
+              let contact = try await ContactRepository(db, workspaceID: workspaceID).find(contactID) else { return nil }
+        let profile = try await profile(of: contact, today: CalendarDay(utc: now))
+        let row = try await ContactScoreRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$contactID == contactID).first()
+        var state: ScoreState
+        var ledger: [ScoreEntry] = []
+        if !fromScratch, let row, row.definitionVersion == definition.version, let stored = Self.decodeState(row.state), definition.owns(stored) {
+            state = stored
+            try definition.refit(&state, profile: profile, at: now, ledger: &ledger)
+        } else {
+            let events = try await EventLog(db, workspaceID: workspaceID).scoringEvents(of: contactID)
+            let result = definition.rescore(profile: profile, events: events, now: now)
+            state = result.state
+            ledger = result.ledger
+        }
+        try await write(state, ledger: ledger, contact: contact, existing: row, definition: definition, actor: actor, now: now)
+        return state
+    }
+
+    /// Applies one event to a known contact's score (the ingest pipeline calls this in its
+    /// batch transaction, after storing the event). An event older than the state is folded in
+    /// by scoring the whole stored history again, as if it had arrived in order.
+    public func apply(_ event: ScoringEvent, contactID: UUID, definition: CompiledLeadDefinition, by actor: AuditActor, now: Date) async throws {
+        guard let contact = try await ContactRepository(db, workspaceID: workspaceID).find(contactID) else { return }
+        let row = try await ContactScoreRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$contactID == contactID).first()
+        if let row, row.definitionVersion == definition.version, var state = Self.decodeState(row.state), definition.owns(state),
+           (state.asOf ?? .distantPast) <= event.time {
+            var ledger: [ScoreEntry] = []
+            try definition.apply(event, to: &state, ledger: &ledger)
+            try await write(state, ledger: ledger, contact: contact, existing: row, definition: definition, actor: actor, now: now)
+        } else {
+            try await ScoreChangeRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$contactID == contactID)
+                .filter(\.$definitionVersion == definition.version).delete()
+            try await refresh(contactID: contactID, definition: definition, by: actor, now: now, fromScratch: true)
+        }
+    }
+
+    /// The contact's score now, explained; nil when it has none under the active definition.
+    public func score(of contactID: UUID, definition: CompiledLeadDefinition?, now: Date, ledgerLimit: Int = 200) async throws -> ContactScore? {
+        guard let definition,
+              let row = try await ContactScoreRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$contactID == contactID).first(),
+              row.definitionVersion == definition.version, let state = Self.decodeState(row.state)
+        else { return nil }
+        let lines = try await ScoreChangeRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$contactID == contactID)
+            .filter(\.$definitionVersion == definition.version).sort(\.$at, .descending).sort(\.$id, .descending).all().map(\.entry)
+        let engagement = definition.engagement(of: state, at: now)
+        return ContactScore(
+            definitionVersion: definition.version, fit: state.fit, engagement: engagement, total: Double(state.fit) + engagement,
+            evaluation: definition.evaluate(state, at: now), ledger: Array(lines.prefix(ledgerLimit)),
+            ledgerTotal: definition.ledgerTotal(lines, at: now)
+        )
+    }
+
+    // MARK: Writing
+
+    /// Stores a contact's new state and ledger lines, and moves it to MQL when it qualifies.
+    func write(_ state: ScoreState, ledger: [ScoreEntry], contact: Contact, existing: ContactScoreRow?, definition: CompiledLeadDefinition,
+               actor: AuditActor, now: Date) async throws {
+        let row = existing ?? ContactScoreRow()
+        if existing == nil {
+            row.id = TimeOrderedID.make(at: now)
+            row.workspaceID = workspaceID
+            row.contactID = contact.id
+        }
+        let evaluation = definition.evaluate(state, at: now)
+        row.definitionVersion = definition.version
+        row.fit = state.fit
+        row.engagement = state.engagementValue
+        row.engagementAt = state.asOf
+        row.isMQL = evaluation.isMQL
+        row.cell = evaluation.cell?.description
+        row.state = Self.encodeState(state)
+        row.updatedAt = now
+        try await row.save(on: db)
+        try await insertLedger(ledger, contactID: contact.id, now: now)
+        if case .becomeMQL(let cause) = definition.stageDecision(for: contact.stage, state: state, at: now) {
+            try await StageChanges(db, workspaceID: workspaceID).move(contact, to: .mql, cause: cause.description,
+                                                                   by: Self.actor(for: definition), now: now)
+        }
+    }
+
+    func insertLedger(_ ledger: [ScoreEntry], contactID: UUID, now: Date) async throws {
+        guard !ledger.isEmpty else { return }
+        try await BulkInsert.run(into: ScoreChangeRow.schema, columns: ScoreChangeRow.bulkColumns,
+                                 rows: ledger.map { Self.ledgerValues($0, contactID: contactID, workspaceID: workspaceID, now: now) }, on: db)
+    }
+
+    static func ledgerValues(_ entry: ScoreEntry, contactID: UUID, workspaceID: UUID, now: Date) -> [BulkValue] {
+        var field: String?, value: String?, eventID: String?, eventType: String?
+        switch entry.cause {
+        case .field(let name, let text): field = name; value = text
+        case .event(let id, let type): eventID = id; eventType = type
+        }
+        return [.uuid(TimeOrderedID.make(at: now)), .uuid(workspaceID), .uuid(contactID), .integer(entry.definitionVersion), .text(entry.ruleID),
+                .text(entry.kind.rawValue), .integer(entry.points), BulkValue(entry.requestedPoints), BulkValue(field), BulkValue(value),
+                BulkValue(eventID), BulkValue(eventType), .date(entry.time)]
+    }
+
+    /// Who a score-driven stage change is recorded as: the lead definition that qualified it.
+    static func actor(for definition: CompiledLeadDefinition) -> AuditActor {
+        AuditActor(userID: nil, name: "Lead definition v\(definition.version)", channel: .system)
+    }
+
+    static let stateEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    static func encodeState(_ state: ScoreState) -> String {
+        (try? String(decoding: stateEncoder.encode(state), as: UTF8.self)) ?? "{}"
+    }
+
+    static func decodeState(_ text: String) -> ScoreState? {
+        try? JSONDecoder().decode(ScoreState.self, from: Data(text.utf8))
+    }
+}
+
+extension ScoreChangeRow {
+    static let bulkColumns = ["id", "workspace_id", "contact_id", "definition_version", "rule_id", "kind", "points", "requested_points",
+                              "cause_field", "cause_value", "cause_event_id", "cause_event_type", "at"]
+}
+
+extension ContactScoreRow {
+    static let bulkColumns = ["id", "workspace_id", "contact_id", "definition_version", "fit", "engagement", "engagement_at", "is_mql",
+                              "cell", "state", "updated_at"]
+}

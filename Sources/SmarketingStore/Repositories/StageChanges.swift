@@ -1,0 +1,67 @@
+import FluentKit
+import Foundation
+import SmarketingCore
+
+/// A contact's moves between lifecycle stages, each with its time, actor and cause.
+public struct StageChange: Sendable, Equatable, Identifiable {
+    public var id: UUID
+    public var contactID: UUID
+    public var from: LifecycleStage
+    public var to: LifecycleStage
+    public var actor: AuditActor
+    public var cause: String
+    public var at: Date
+}
+
+public struct StageChanges: Sendable {
+    let db: any Database
+    public let workspaceID: UUID
+
+    public init(_ db: any Database, workspaceID: UUID) {
+        self.db = db
+        self.workspaceID = workspaceID
+    }
+
+    /// Moves a contact to `stage`, recording the move, its cause, a line on the contact's
+    /// timeline and an audit entry.
+    func move(_ contact: Contact, to stage: LifecycleStage, cause: String, by actor: AuditActor, now: Date) async throws {
+        guard contact.stage != stage,
+              let row = try await ContactRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$id == contact.id).first()
+        else { return }
+        row.lifecycleStage = stage.rawValue
+        row.updatedAt = now
+        try await row.update(on: db)
+        try await record(contactID: contact.id, from: contact.stage, to: stage, cause: cause, by: actor, now: now)
+        let change = AuditChange(before: ["lifecycle_stage": contact.stage.rawValue], after: ["lifecycle_stage": stage.rawValue, "cause": cause])
+        try await RecordChanges(db, workspaceID: workspaceID).record(.updated, type: "contact", id: contact.id, change: change, by: actor, at: now)
+        try await AuditLog(db, workspaceID: workspaceID).record(.contactStageChanged, by: actor, entityType: "contact", entityID: contact.id,
+                                                                change: change, at: now)
+    }
+
+    /// Records a move already written to the contact (a form or an import changed the stage).
+    func record(contactID: UUID, from: LifecycleStage, to: LifecycleStage, cause: String, by actor: AuditActor, now: Date) async throws {
+        let row = StageChangeRow()
+        row.id = TimeOrderedID.make(at: now)
+        row.workspaceID = workspaceID
+        row.contactID = contactID
+        row.fromStage = from.rawValue
+        row.toStage = to.rawValue
+        row.actorUserID = actor.userID
+        row.actorLabel = actor.name
+        row.via = actor.channel.rawValue
+        row.cause = cause
+        row.at = now
+        try await row.create(on: db)
+    }
+
+    /// A contact's stage history, newest first.
+    public func history(of contactID: UUID, limit: Int = 100) async throws -> [StageChange] {
+        try await StageChangeRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$contactID == contactID)
+            .sort(\.$at, .descending).sort(\.$id, .descending).limit(limit).all().map { row in
+                StageChange(id: row.id ?? UUID(), contactID: row.contactID, from: LifecycleStage(rawValue: row.fromStage) ?? .lead,
+                            to: LifecycleStage(rawValue: row.toStage) ?? .lead,
+                            actor: AuditActor(userID: row.actorUserID, name: row.actorLabel, channel: AuditActor.Channel(rawValue: row.via) ?? .system),
+                            cause: row.cause, at: row.at)
+            }
+    }
+}

@@ -1,0 +1,253 @@
+import FluentKit
+import Foundation
+import SmarketingCore
+import SmarketingStore
+import SmarketingTestSupport
+import Testing
+
+/// A small definition for store tests: job title and company size for fit, pricing visits and
+/// forms for engagement, MQL at 20 fit and 20 engagement.
+func testDefinition(version: Int = 1) -> LeadDefinition {
+    LeadDefinition(
+        version: version,
+        fitRules: [
+            FitRule(id: "director", field: "job_title", condition: .contains(["Diretor", "Director"]), points: 20),
+            FitRule(id: "size", field: "company.employee_count", condition: .range(min: 50, max: 500), points: 15),
+        ],
+        engagementRules: [
+            EngagementRule(id: "pricing", eventType: "page_view", conditions: [PropertyCondition(property: "path", match: .startsWith("/pricing"))],
+                           points: 10, cap: PointsCap(points: 20, per: .day)),
+            EngagementRule(id: "form", eventType: "form_submitted", points: 25),
+        ],
+        halfLifeDays: 30,
+        mql: .thresholds(fit: 20, engagement: 20)
+    )
+}
+
+func manager(_ role: Role, workspaceID: UUID, name: String) -> User {
+    User(id: UUID(), workspaceID: workspaceID, email: EmailAddress("\(name.lowercased())@acme.com")!, name: name, roles: [role],
+         language: nil, isActive: true, createdAt: storeNow)
+}
+
+@Suite("The lead definition and scores in the store")
+struct ScoringStoreTests {
+    func workspace(_ db: any Database) async throws -> (Workspace, AuditActor) {
+        let (workspace, admin) = try await Directory(db).createWorkspace(acmeSettings, admin: newUser("ana@acme.com"), via: .page, now: storeNow)
+        return (workspace, .user(admin, via: .page))
+    }
+
+    /// Saves `definition` as the draft and has both managers approve it, then activates it.
+    func activate(_ definition: LeadDefinition, in workspace: Workspace, actor: AuditActor, db: any Database) async throws -> StoredLeadDefinition {
+        let definitions = LeadDefinitions(db, workspaceID: workspace.id)
+        let known = ScoringFields.known(customFields: [])
+        _ = try await definitions.openDraft(by: actor, now: storeNow)
+        let saved = try await definitions.saveDraft(definition, knownFields: known, by: actor, now: storeNow)
+        let mia = manager(.marketingManager, workspaceID: workspace.id, name: "Mia")
+        let sal = manager(.salesManager, workspaceID: workspace.id, name: "Sal")
+        _ = try await definitions.approve(side: .marketing, user: mia, reviewedDigest: saved.version.digest, knownFields: known, by: actor, now: storeNow)
+        _ = try await definitions.approve(side: .sales, user: sal, reviewedDigest: saved.version.digest, knownFields: known, by: actor, now: storeNow)
+        return try await definitions.activate(knownFields: known, by: actor, now: storeNow)
+    }
+
+    @Test("a first draft starts from the example; a rule on an unknown field is refused with its path; approvals by both managers activate it")
+    func draftApproveActivate() async throws {
+        try await TestDatabase.withStore { db in
+            let (workspace, actor) = try await workspace(db)
+            let definitions = LeadDefinitions(db, workspaceID: workspace.id)
+            let known = ScoringFields.known(customFields: [])
+            let draft = try await definitions.openDraft(by: actor, now: storeNow)
+            #expect(draft.number == 1)
+            #expect(draft.status == .draft)
+            #expect(draft.version.definition.fitRules == LeadDefinitionStarter.example().fitRules)
+
+            var broken = testDefinition()
+            broken.fitRules.append(FitRule(id: "shoe", field: "shoe_size", condition: .isSet, points: 5))
+            await #expect(throws: LeadDefinitions.Problem.invalid([LeadDefinitionProblem("fit_rules[2].field", .unknownField)])) {
+                _ = try await definitions.saveDraft(broken, knownFields: known, by: actor, now: storeNow)
+            }
+
+            let saved = try await definitions.saveDraft(testDefinition(), knownFields: known, by: actor, now: storeNow)
+            let mia = manager(.marketingManager, workspaceID: workspace.id, name: "Mia")
+            let sal = manager(.salesManager, workspaceID: workspace.id, name: "Sal")
+            _ = try await definitions.approve(side: .marketing, user: mia, reviewedDigest: saved.version.digest, knownFields: known, by: actor, now: storeNow)
+            await #expect(throws: LeadDefinitions.Problem.refused(.missingApproval(side: .sales))) {
+                _ = try await definitions.activate(knownFields: known, by: actor, now: storeNow)
+            }
+            await #expect(throws: LeadDefinitions.Problem.refused(.reviewedOtherContent(current: saved.version.digest))) {
+                _ = try await definitions.approve(side: .sales, user: sal, reviewedDigest: "0000", knownFields: known, by: actor, now: storeNow)
+            }
+            _ = try await definitions.approve(side: .sales, user: sal, reviewedDigest: saved.version.digest, knownFields: known, by: actor, now: storeNow)
+            let active = try await definitions.activate(knownFields: known, by: actor, now: storeNow)
+            #expect(active.status == .active)
+            #expect(try await definitions.draft() == nil)
+
+            // The next draft copies the active version; activating it retires version 1.
+            let next = try await definitions.openDraft(by: actor, now: storeNow)
+            #expect(next.number == 2)
+            #expect(next.version.definition.fitRules == testDefinition().fitRules)
+            let edited = try await definitions.saveDraft(testDefinition(version: 2), knownFields: known, by: actor, now: storeNow)
+            for (side, user) in [(Role.Side.marketing, mia), (.sales, sal)] {
+                _ = try await definitions.approve(side: side, user: user, reviewedDigest: edited.version.digest, knownFields: known, by: actor, now: storeNow)
+            }
+            _ = try await definitions.activate(knownFields: known, by: actor, now: storeNow)
+            #expect(try await definitions.list().map(\.status) == [.active, .retired])
+            let audit = try await AuditLog(db, workspaceID: workspace.id).list(limit: 50).map(\.action)
+            #expect(audit.filter { $0 == AuditAction.leadDefinitionApproved.rawValue }.count == 4)
+            #expect(audit.filter { $0 == AuditAction.leadDefinitionActivated.rawValue }.count == 2)
+        }
+    }
+
+    @Test("editing an approved draft clears its approvals")
+    func editClearsApprovals() async throws {
+        try await TestDatabase.withStore { db in
+            let (workspace, actor) = try await workspace(db)
+            let definitions = LeadDefinitions(db, workspaceID: workspace.id)
+            let known = ScoringFields.known(customFields: [])
+            _ = try await definitions.openDraft(by: actor, now: storeNow)
+            let saved = try await definitions.saveDraft(testDefinition(), knownFields: known, by: actor, now: storeNow)
+            let approved = try await definitions.approve(side: .marketing, user: manager(.marketingManager, workspaceID: workspace.id, name: "Mia"),
+                                                         reviewedDigest: saved.version.digest, knownFields: known, by: actor, now: storeNow)
+            #expect(approved.status == .approvedByMarketing)
+            var changed = testDefinition()
+            changed.fitRules[0].points = 25
+            let edited = try await definitions.saveDraft(changed, knownFields: known, by: actor, now: storeNow)
+            #expect(edited.status == .draft)
+            #expect(edited.version.approvals.isEmpty)
+        }
+    }
+
+    @Test("a saved contact is scored at once with every point explained, and events make it an MQL with the cause recorded")
+    func liveScoring() async throws {
+        try await TestDatabase.withStore { db in
+            let (workspace, actor) = try await workspace(db)
+            _ = try await activate(testDefinition(), in: workspace, actor: actor, db: db)
+            let company = try #require(try await CompanyWriter(db, workspaceID: workspace.id).save(
+                try companyInput(["name": "Globex", "domain": "globex.com", "employee_count": "120"]), mode: .replace, definitions: [], by: actor, now: storeNow))
+            _ = company
+            let (contact, _) = try #require(try await ContactWriter(db, workspaceID: workspace.id).save(
+                try contactInput(["email": "bia@globex.com", "job_title": "Diretora de Marketing", "company_domain": "globex.com"]),
+                mode: .replace, definitions: [], by: actor, now: storeNow))
+            let keeper = ScoreKeeper(db, workspaceID: workspace.id)
+            let definition = try #require(try await keeper.activeDefinition())
+            let scored = try #require(try await keeper.score(of: contact.id, definition: definition, now: storeNow))
+            #expect(scored.fit == 35)
+            #expect(Set(scored.ledger.map(\.ruleID)) == ["director", "size"])
+            #expect(scored.ledger.allSatisfy { $0.definitionVersion == 1 })
+            #expect(contact.stage == .lead)
+
+            let events = [ScoringEvent(id: "e1", type: "page_view", time: storeNow.addingTimeInterval(60), properties: ["path": "/pricing/enterprise"]),
+                          ScoringEvent(id: "e2", type: "form_submitted", time: storeNow.addingTimeInterval(120))]
+            _ = try await EventLog(db, workspaceID: workspace.id).record(events.map { ($0, contact.id, nil) }, now: storeNow)
+            for event in events { try await keeper.apply(event, contactID: contact.id, definition: definition, by: actor, now: event.time) }
+            let later = storeNow.addingTimeInterval(180)
+            let after = try #require(try await keeper.score(of: contact.id, definition: definition, now: later))
+            #expect(after.evaluation.isMQL)
+            #expect(abs(after.total - after.ledgerTotal) < 1e-9)
+            #expect(try await ContactRepository(db, workspaceID: workspace.id).find(contact.id)?.stage == .mql)
+            let history = try await StageChanges(db, workspaceID: workspace.id).history(of: contact.id)
+            #expect(history.first?.to == .mql)
+            #expect(history.first?.cause.contains("under lead definition v1") == true)
+            #expect(history.first?.actor.name == "Lead definition v1")
+
+            // A field change that breaks a fit rule writes a negative line and keeps the sum.
+            _ = try await ContactWriter(db, workspaceID: workspace.id).save(try contactInput(["job_title": "Analista"]), id: contact.id,
+                                                                            mode: .merge, definitions: [], by: actor, now: later)
+            let refit = try #require(try await keeper.score(of: contact.id, definition: definition, now: later))
+            #expect(refit.fit == 15)
+            #expect(refit.ledger.contains { $0.ruleID == "director" && $0.points == -20 })
+            #expect(abs(refit.total - refit.ledgerTotal) < 1e-9)
+            #expect(try await ContactRepository(db, workspaceID: workspace.id).find(contact.id)?.stage == .mql, "scores never demote")
+        }
+    }
+
+    @Test("an event older than the score is folded in as if it had arrived in order")
+    func lateEvent() async throws {
+        try await TestDatabase.withStore { db in
+            let (workspace, actor) = try await workspace(db)
+            _ = try await activate(testDefinition(), in: workspace, actor: actor, db: db)
+            let (contact, _) = try #require(try await ContactWriter(db, workspaceID: workspace.id).save(
+                try contactInput(["email": "caio@initech.com"]), mode: .replace, definitions: [], by: actor, now: storeNow))
+            let keeper = ScoreKeeper(db, workspaceID: workspace.id)
+            let definition = try #require(try await keeper.activeDefinition())
+            let late = ScoringEvent(id: "late", type: "page_view", time: storeNow.addingTimeInterval(10), properties: ["path": "/pricing"])
+            let recent = [ScoringEvent(id: "p1", type: "page_view", time: storeNow.addingTimeInterval(100), properties: ["path": "/pricing"]),
+                          ScoringEvent(id: "p2", type: "page_view", time: storeNow.addingTimeInterval(200), properties: ["path": "/pricing"])]
+            let log = EventLog(db, workspaceID: workspace.id)
+            for event in recent {
+                _ = try await log.record([(event, contact.id, nil)], now: event.time)
+                try await keeper.apply(event, contactID: contact.id, definition: definition, by: actor, now: event.time)
+            }
+            _ = try await log.record([(late, contact.id, nil)], now: storeNow.addingTimeInterval(300))
+            try await keeper.apply(late, contactID: contact.id, definition: definition, by: actor, now: storeNow.addingTimeInterval(300))
+            let now = storeNow.addingTimeInterval(300)
+            let score = try #require(try await keeper.score(of: contact.id, definition: definition, now: now))
+            let expected = definition.rescore(profile: ScoringProfile(), events: [late] + recent, now: now)
+            #expect(abs(score.engagement - expected.engagement) < 1e-9)
+            #expect(score.ledger.filter { $0.kind == .engagement }.reduce(0) { $0 + $1.points } == 20, "the daily cap of 20 holds")
+            #expect(abs(score.total - score.ledgerTotal) < 1e-9)
+        }
+    }
+
+    @Test("activation re-scores every contact in batches, resumes after an interruption, and promotes the ones who qualify")
+    func bulkRescore() async throws {
+        try await TestDatabase.withStore { db in
+            let (workspace, actor) = try await workspace(db)
+            let writer = ContactWriter(db, workspaceID: workspace.id)
+            var ids: [UUID] = []
+            for index in 0..<25 {
+                let title = index.isMultiple(of: 2) ? "Diretor Comercial" : "Analista"
+                let (contact, _) = try #require(try await writer.save(try contactInput(["email": "p\(index)@acme.test", "job_title": title]),
+                                                                      mode: .replace, definitions: [], by: actor, now: storeNow))
+                ids.append(contact.id)
+            }
+            let log = EventLog(db, workspaceID: workspace.id)
+            for (index, id) in ids.enumerated() where index % 3 == 0 {
+                _ = try await log.record([(ScoringEvent(id: "f\(index)", type: "form_submitted", time: storeNow), id, nil)], now: storeNow)
+            }
+            let stored = try await activate(testDefinition(), in: workspace, actor: actor, db: db)
+            let runs = ScoringRuns(db, workspaceID: workspace.id)
+            var scoring = BulkScoring(db, workspaceID: workspace.id)
+            scoring.batchSize = 4
+            let definition = CompiledLeadDefinition(stored.version.definition)
+            let run = try await runs.start(.activation, version: stored.number, total: ids.count, now: storeNow)
+            let finished = try await scoring.run(run, definition: definition, old: nil, now: { storeNow })
+            #expect(finished.status == .completed)
+            #expect(finished.processed == 25)
+            // Directors (even) with a form (every third) qualify: 0, 6, 12, 18, 24.
+            let mqls = try await ContactRepository(db, workspaceID: workspace.id).find(ids: ids).filter { $0.stage == .mql }.map(\.id)
+            #expect(Set(mqls) == Set([0, 6, 12, 18, 24].map { ids[$0] }))
+            let keeper = ScoreKeeper(db, workspaceID: workspace.id)
+            for id in ids {
+                let score = try #require(try await keeper.score(of: id, definition: definition, now: storeNow))
+                #expect(abs(score.total - score.ledgerTotal) < 1e-9)
+            }
+            // Running it again (as a resume from the start would) changes nothing and duplicates no line.
+            let again = try await runs.start(.activation, version: stored.number, total: ids.count, now: storeNow)
+            _ = try await scoring.run(again, definition: definition, old: nil, now: { storeNow })
+            let first = try #require(try await keeper.score(of: ids[0], definition: definition, now: storeNow))
+            #expect(first.ledger.count == 2)
+            #expect(try await StageChanges(db, workspaceID: workspace.id).history(of: ids[0]).count == 1)
+        }
+    }
+
+    @Test("a what-if over the contacts counts who would enter MQL without writing a score")
+    func whatIf() async throws {
+        try await TestDatabase.withStore { db in
+            let (workspace, actor) = try await workspace(db)
+            let writer = ContactWriter(db, workspaceID: workspace.id)
+            for index in 0..<6 {
+                _ = try await writer.save(try contactInput(["email": "w\(index)@acme.test", "job_title": index < 2 ? "Director" : "Intern"]),
+                                          mode: .replace, definitions: [], by: actor, now: storeNow)
+            }
+            var lenient = testDefinition()
+            lenient.mql = .thresholds(fit: 20, engagement: 0)
+            let runs = ScoringRuns(db, workspaceID: workspace.id)
+            let run = try await runs.start(.whatIf, version: 1, total: 6, now: storeNow)
+            let done = try await BulkScoring(db, workspaceID: workspace.id).run(run, definition: CompiledLeadDefinition(lenient), old: nil, now: { storeNow })
+            #expect(done.whatIf?.entering == 2)
+            #expect(done.whatIf?.contacts == 6)
+            #expect(try await runs.find(run.id)?.whatIf?.changes.count == 2)
+            #expect(try await ContactRepository(db, workspaceID: workspace.id).countByStage()[.mql] == 0)
+        }
+    }
+}
