@@ -56,6 +56,7 @@ let package = Package(
         .target(
             name: "SmarketingTestSupport",
             dependencies: [
+                "SmarketingCore",
                 "SmarketingStore",
                 .product(name: "FluentKit", package: "fluent-kit"),
                 .product(name: "SQLKit", package: "sql-kit"),

@@ -31,6 +31,11 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     if !config.database.isPostgres {
         // One process owns an SQLite file: an import it was running when it stopped is now interrupted.
         try await ImportRepository.interruptStaleRuns(app.db, now: app.clock.now())
+        // Re-scoring a stopped server left half done continues where it stopped.
+        let command = CommandLine.arguments.dropFirst().first { !$0.hasPrefix("-") }
+        if app.environment != .testing, command == nil || command == "serve" {
+            try await ScoringService.resumeInterrupted(app)
+        }
     }
 }
 
@@ -45,6 +50,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: HomePage())
     try signedIn.register(collection: CompanyPages())
     try signedIn.register(collection: ContactPages())
+    try signedIn.register(collection: LeadDefinitionPages())
     try signedIn.register(collection: CustomFieldPages())
     try signedIn.register(collection: ImportPages())
     try signedIn.register(collection: AccountPages())
@@ -58,6 +64,7 @@ func routes(_ app: Application) throws {
     try authenticated.register(collection: CompaniesAPI())
     try authenticated.register(collection: ContactsAPI())
     try authenticated.register(collection: CustomFieldsAPI())
+    try authenticated.register(collection: ScoringAPI())
 }
 
 extension Application {

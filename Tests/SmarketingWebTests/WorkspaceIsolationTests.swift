@@ -33,6 +33,7 @@ struct WorkspaceIsolationTests {
             .create(entity: .contact, key: "acme_secret", label: "Acme secret field", type: .text, options: [], by: .user(admin, via: .page), now: app.clock.now())
         let importRecord = try await ImportRepository(app.db, workspaceID: acme)
             .create(fileName: "acme-leads.csv", storedPath: "/nonexistent/acme.csv", delimiter: ",", encoding: .utf8, userID: admin.id, now: app.clock.now())
+        let run = try await ScoringRuns(app.db, workspaceID: acme).start(.whatIf, version: 1, total: 0, now: app.clock.now())
         let globex = try await TestWorkspace.direct(app, email: "gus@globex.test", name: "Globex")
         return Fixture(
             ids: [
@@ -40,7 +41,7 @@ struct WorkspaceIsolationTests {
                 "contactID": contact.id.uuidString.lowercased(), "companyID": company.id.uuidString.lowercased(),
                 "invitationID": invitation.id.uuidString.lowercased(), "tokenID": token.id.uuidString.lowercased(),
                 "fieldID": field.id.uuidString.lowercased(),
-                "importID": importRecord.id.uuidString.lowercased(),
+                "importID": importRecord.id.uuidString.lowercased(), "runID": run.id.uuidString.lowercased(),
             ],
             markers: ["acme.test", "acme-leads.csv", "acme_secret", "Acme secret field", team.name, contact.lastName + "", company.name, "acme-token", summary.workspace.settings.name],
             outsiderBrowser: globex.adminBrowser,

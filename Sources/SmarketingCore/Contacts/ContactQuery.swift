@@ -127,12 +127,17 @@ public struct FieldFilter: Sendable, Equatable, Hashable {
     public static let filterableFields: Set<String> = [
         "first_name", "last_name", "email", "phone", "job_title", "seniority", "age", "birth_date", "country",
         "source", "campaign", "last_source", "last_campaign", "lifecycle_stage", "owner_id", "company_id",
+        "fit_score", "engagement_score",
     ]
 
     /// Company fields a filter of the company list may name besides custom ones.
     public static let companyFilterableFields: Set<String> = ["name", "domain", "employee_count", "industry", "revenue_band", "country"]
 
-    static let numericFields: Set<String> = ["age", "employee_count"]
+    /// Scores under the active lead definition: fit points, and engagement points as of the
+    /// contact's last scored activity (decay after it is not applied in filters).
+    public static let scoreFields: Set<String> = ["fit_score", "engagement_score"]
+
+    static let numericFields: Set<String> = ["age", "employee_count", "fit_score", "engagement_score"]
 
     /// True when the field exists for `entity` and the operation has the values it needs.
     public func isValid(customFields: [CustomFieldDefinition], entity: CustomFieldEntity = .contact) -> Bool {

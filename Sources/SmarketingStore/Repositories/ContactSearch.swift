@@ -176,6 +176,14 @@ public struct ContactSearch: Sendable {
         for filter in query.filters {
             if let field = filter.customField(in: definitions) {
                 select.where(FilterSQL.customCondition(filter, field: field, record: "c.id"))
+            } else if FieldFilter.scoreFields.contains(filter.field) {
+                let column = filter.field == "fit_score" ? "s.fit" : "s.engagement"
+                let scored: SQLQueryString = "EXISTS (SELECT 1 FROM contact_scores s WHERE s.contact_id = c.id AND s.workspace_id = c.workspace_id"
+                switch filter.operation {
+                case .isSet: select.where(scored + ")")
+                case .isNotSet: select.where("NOT " + scored + ")")
+                default: select.where(scored + " AND " + (try FilterSQL.condition(filter, column: column, numeric: true, identifier: false)) + ")")
+                }
             } else if let column = Self.columns[filter.field] {
                 select.where(try FilterSQL.condition(filter, column: "c.\(column)", numeric: filter.comparesNumbers(customFields: definitions),
                                            identifier: column.hasSuffix("_id")))

@@ -13,10 +13,28 @@ public struct CustomFieldRepository: Sendable {
         self.workspaceID = workspaceID
     }
 
+    private struct DefinitionColumns: Decodable {
+        var id: UUID
+        var entity: String
+        var key: String
+        var label: String
+        var type: String
+        var options: String
+    }
+
+    /// The workspace's fields in their order. Read with SQLKit: every list request asks for them.
     public func list(_ entity: CustomFieldEntity? = nil) async throws -> [CustomFieldDefinition] {
-        var query = CustomFieldDefinitionRow.query(on: db).filter(\.$workspaceID == workspaceID)
-        if let entity { query = query.filter(\.$entity == entity.rawValue) }
-        return try await query.sort(\.$position).sort(\.$createdAt).all().map(\.value)
+        guard let sql = db as? any SQLDatabase else { return [] }
+        let select = sql.select().columns("id", "entity", "key", "label", "type", "options").from(CustomFieldDefinitionRow.schema)
+            .where("workspace_id", .equal, SQLBind(workspaceID)).orderBy("position").orderBy("created_at")
+        if let entity { select.where("entity", .equal, SQLBind(entity.rawValue)) }
+        return try await select.all(decoding: DefinitionColumns.self).map { row in
+            CustomFieldDefinition(
+                id: row.id, entity: CustomFieldEntity(rawValue: row.entity) ?? .contact, key: row.key, label: row.label,
+                type: CustomFieldType(rawValue: row.type) ?? .text,
+                options: (try? JSONDecoder().decode([String].self, from: Data(row.options.utf8))) ?? []
+            )
+        }
     }
 
     public func find(_ id: UUID) async throws -> CustomFieldDefinition? {

@@ -110,6 +110,38 @@ public struct ScoreKeeper: Sendable {
         )
     }
 
+    /// A company's roll-up: the best and the sum of its contacts' totals now.
+    public func companyScore(of companyID: UUID, definition: CompiledLeadDefinition?, now: Date) async throws -> CompanyScore? {
+        guard let definition, let sql = db as? any SQLDatabase else { return nil }
+        let rows = try await sql.select().column(SQLColumn("state", table: "s")).column(SQLColumn("definition_version", table: "s"))
+            .from(SQLAlias(SQLIdentifier(ContactScoreRow.schema), as: SQLIdentifier("s")))
+            .join(SQLAlias(SQLIdentifier(ContactRow.schema), as: SQLIdentifier("c")), method: SQLJoinMethod.inner,
+                  on: SQLColumn("contact_id", table: "s"), .equal, SQLColumn("id", table: "c"))
+            .where(SQLColumn("workspace_id", table: "s"), .equal, SQLBind(workspaceID))
+            .where(SQLColumn("company_id", table: "c"), .equal, SQLBind(companyID))
+            .all()
+        let totals = try rows.compactMap { row -> Double? in
+            guard try row.decode(column: "definition_version", as: Int.self) == definition.version,
+                  let state = Self.decodeState(try row.decode(column: "state", as: String.self)) else { return nil }
+            return definition.total(of: state, at: now)
+        }
+        return CompanyScore(contactTotals: totals)
+    }
+
+    /// Fit and engagement now of some contacts (for a list page), scored under the active version.
+    public func snapshots(of contactIDs: [UUID], definition: CompiledLeadDefinition?, now: Date) async throws -> [UUID: ScoreSnapshot] {
+        guard let definition, !contactIDs.isEmpty, let sql = db as? any SQLDatabase else { return [:] }
+        let rows = try await sql.select().columns("contact_id", "definition_version", "state").from(ContactScoreRow.schema)
+            .where("workspace_id", .equal, SQLBind(workspaceID))
+            .where("contact_id", .in, SQLGroupExpression(SQLList(contactIDs.map { SQLBind($0) }))).all()
+        var result: [UUID: ScoreSnapshot] = [:]
+        for row in rows where try row.decode(column: "definition_version", as: Int.self) == definition.version {
+            guard let state = Self.decodeState(try row.decode(column: "state", as: String.self)) else { continue }
+            result[try row.decode(column: "contact_id", as: UUID.self)] = definition.snapshot(of: state, at: now)
+        }
+        return result
+    }
+
     // MARK: Writing
 
     /// Stores a contact's new state and ledger lines, and moves it to MQL when it qualifies.

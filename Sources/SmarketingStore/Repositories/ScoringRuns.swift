@@ -9,6 +9,8 @@ public struct ScoringRun: Sendable, Equatable, Identifiable {
         case activation
         /// Comparing a draft with the active definition, writing nothing but the report.
         case whatIf = "what_if"
+        /// Training the predictive model on the recorded outcomes.
+        case suggestion
     }
 
     public enum Status: String, Sendable, Codable {
@@ -23,6 +25,7 @@ public struct ScoringRun: Sendable, Equatable, Identifiable {
     public var processed: Int
     public var lastContactID: UUID?
     public var whatIf: WhatIfReport?
+    public var suggestion: ModelSuggestion?
     public var message: String?
     public var startedAt: Date
     public var finishedAt: Date?
@@ -77,7 +80,12 @@ public struct ScoringRuns: Sendable {
     }
 
     func finish(_ id: UUID, status: ScoringRun.Status, whatIf: WhatIfReport? = nil, message: String? = nil, now: Date) async throws {
-        let result = try whatIf.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        try await finish(id, status: status, result: whatIf, message: message, now: now)
+    }
+
+    /// Ends a run with its result (a what-if report or a model suggestion) or why it stopped.
+    public func finish(_ id: UUID, status: ScoringRun.Status, result value: (some Encodable)?, message: String?, now: Date) async throws {
+        let result = try value.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         try await ScoringRunRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$id == id)
             .set(\.$status, to: status.rawValue).set(\.$result, to: result).set(\.$message, to: message).set(\.$finishedAt, to: now).update()
     }
@@ -94,6 +102,7 @@ public struct ScoringRuns: Sendable {
             id: row.id ?? UUID(), kind: ScoringRun.Kind(rawValue: row.kind) ?? .activation, definitionVersion: row.definitionVersion,
             status: ScoringRun.Status(rawValue: row.status) ?? .interrupted, total: row.total, processed: row.processed,
             lastContactID: row.lastContactID, whatIf: row.result.flatMap { try? JSONDecoder().decode(WhatIfReport.self, from: Data($0.utf8)) },
+            suggestion: row.result.flatMap { try? JSONDecoder().decode(ModelSuggestion.self, from: Data($0.utf8)) },
             message: row.message, startedAt: row.startedAt, finishedAt: row.finishedAt
         )
     }

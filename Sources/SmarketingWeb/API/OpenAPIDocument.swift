@@ -113,6 +113,32 @@ enum OpenAPIDocument {
                   tag: "Companies", response: nil, status: 204),
         Operation(method: "get", path: "/api/v1/companies/{companyID}/timeline", summary: "Every change of a company, newest first",
                   tag: "Companies", response: "RecordChange", paginated: true, list: true),
+        Operation(method: "get", path: "/api/v1/lead-definition", summary: "The active lead definition, the draft with its problems and approvals, every version",
+                  tag: "Scoring", response: "LeadDefinitionOverview"),
+        Operation(method: "put", path: "/api/v1/lead-definition/draft",
+                  summary: "Replace the draft's rules (a draft is opened when there is none); a change clears its approvals",
+                  tag: "Scoring", request: "LeadDefinition", response: "LeadDefinitionVersion"),
+        Operation(method: "post", path: "/api/v1/lead-definition/draft/approve",
+                  summary: "Approve the draft's exact content (its digest) for marketing or sales (a manager of that team)",
+                  tag: "Scoring", request: "Approval", response: "LeadDefinitionVersion"),
+        Operation(method: "post", path: "/api/v1/lead-definition/draft/activate",
+                  summary: "Activate the approved draft; every contact is re-scored in the background (follow the run)",
+                  tag: "Scoring", response: "ScoringRun", status: 202),
+        Operation(method: "post", path: "/api/v1/lead-definition/draft/what-if",
+                  summary: "Compare the draft with the active definition over every contact, in the background",
+                  tag: "Scoring", response: "ScoringRun", status: 202),
+        Operation(method: "get", path: "/api/v1/lead-definition/quality",
+                  summary: "AUC, lift by decile and top-half share of the active definition and the draft against the chosen outcome",
+                  tag: "Scoring", response: "ScoreQualityReport"),
+        Operation(method: "put", path: "/api/v1/lead-definition/outcome", summary: "Choose the outcome field score quality and the model use",
+                  tag: "Scoring", request: "Outcome", response: "ScoreQualityReport"),
+        Operation(method: "post", path: "/api/v1/lead-definition/suggestion",
+                  summary: "Train a predictive model on the outcome and suggest fit rules, in the background",
+                  tag: "Scoring", response: "ScoringRun", status: 202),
+        Operation(method: "get", path: "/api/v1/scoring-runs/{runID}", summary: "A background scoring run: progress, what-if report or suggestion",
+                  tag: "Scoring", response: "ScoringRun"),
+        Operation(method: "get", path: "/api/v1/contacts/{contactID}/score", summary: "A contact's score now and every ledger line that explains it",
+                  tag: "Scoring", response: "ContactScore"),
     ]
 
     static func string(
@@ -138,6 +164,29 @@ enum OpenAPIDocument {
     static func array(_ items: JSONValue) -> JSONValue { .object([("type", .string("array")), ("items", items)]) }
     static func ref(_ name: String) -> JSONValue { .object([("$ref", .string("#/components/schemas/\(name)"))]) }
     static let uuid = string(format: "uuid")
+    static let integer: JSONValue = .object([("type", .string("integer"))])
+    static let number: JSONValue = .object([("type", .string("number"))])
+    static let qualitySchema = object([("version", integer), ("contacts", integer), ("conversions", integer), ("auc", number),
+                                       ("lift_by_decile", array(number)), ("top_half_share", number)],
+                                      required: ["version", "contacts", "conversions", "lift_by_decile"])
+    static let propertyCondition = object([("property", string()), ("op", string(values: ["equals", "one_of", "starts_with", "contains", "is_set"])),
+                                           ("value", string()), ("values", array(string()))], required: ["property", "op"])
+    /// The shape of a lead definition (see `LeadDefinition`'s JSON in Core).
+    static let leadDefinitionSchema = object([
+        ("version", integer),
+        ("fit_rules", array(object([("id", string()), ("field", string()), ("op", string(values: ["equals", "one_of", "contains", "range", "is_set"])),
+                                    ("value", string()), ("values", array(string())), ("min", number), ("max", number), ("points", integer)],
+                                   required: ["id", "field", "op", "points"]))),
+        ("engagement_rules", array(object([("id", string()), ("event_type", string()), ("conditions", array(propertyCondition)), ("points", integer),
+                                           ("cap", object([("points", integer), ("per", string(values: ["day", "week"]))], required: ["points", "per"]))],
+                                          required: ["id", "event_type", "points"]))),
+        ("frequency_rules", array(object([("id", string()), ("event_type", string()), ("conditions", array(propertyCondition)), ("count", integer),
+                                          ("days", integer), ("points", integer)], required: ["id", "event_type", "count", "days", "points"]))),
+        ("half_life_days", number),
+        ("mql", .object([("type", .string("object")), ("description", .string("{\"thresholds\": {\"fit\", \"engagement\"}} or {\"grid\": {\"fit_grades\": {a, b, c}, \"engagement_levels\": {level_2, level_3, level_4}, \"cells\": [\"A4\"...]}}"))])),
+        ("sql_criteria", array(object([("key", string()), ("label", string()), ("type", string(values: ["text", "number", "date", "choice", "multi_choice", "boolean"])),
+                                       ("options", array(string())), ("required", .object([("type", .string("boolean"))]))], required: ["key", "label", "type"]))),
+    ], required: ["version", "mql"])
     static let time = string(format: "date-time")
     static let roles = array(string(values: ["admin", "marketing", "marketing_manager", "sales", "sales_manager"]))
     static let inputRoles: JSONValue = .object([
@@ -222,6 +271,38 @@ enum OpenAPIDocument {
                             ("outcome", string("Only in the answer to a create", values: ["created", "updated"])),
                             ("created_at", time), ("updated_at", time)],
                            required: ["id", "name", "custom", "created_at", "updated_at"])),
+        ("LeadDefinition", leadDefinitionSchema),
+        ("LeadDefinitionVersion", object([("version", integer), ("status", string(values: ["draft", "approved_by_marketing", "approved_by_sales", "approved", "active", "retired"])),
+                                          ("digest", string()), ("definition", leadDefinitionSchema),
+                                          ("approvals", array(object([("side", string(values: ["marketing", "sales"])), ("user_id", uuid), ("digest", string()), ("at", time)],
+                                                                     required: ["side", "user_id", "digest", "at"]))),
+                                          ("activated_at", time),
+                                          ("problems", array(object([("path", string()), ("code", string()), ("message", string())], required: ["path", "code", "message"])))],
+                                         required: ["version", "status", "digest", "definition", "approvals"])),
+        ("LeadDefinitionOverview", object([("active", ref("LeadDefinitionVersion")), ("draft", ref("LeadDefinitionVersion")),
+                                           ("versions", array(object([("version", integer), ("status", string()), ("updated_at", time)], required: ["version", "status", "updated_at"])))],
+                                          required: ["versions"])),
+        ("Approval", object([("side", string(values: ["marketing", "sales"])), ("digest", string(length: 1...64))], required: ["side", "digest"])),
+        ("ScoringRun", object([("id", uuid), ("kind", string(values: ["activation", "what_if", "suggestion"])), ("version", integer),
+                               ("status", string(values: ["running", "completed", "interrupted"])), ("total", integer), ("processed", integer),
+                               ("message", string()), ("started_at", time), ("finished_at", time),
+                               ("what_if", object([("contacts", integer), ("entering", integer), ("leaving", integer), ("histogram_before", array(integer)),
+                                                   ("histogram_after", array(integer)), ("changes", array(.object([("type", .string("object"))])))],
+                                                  required: ["contacts", "entering", "leaving", "histogram_before", "histogram_after", "changes"])),
+                               ("suggestion", object([("rows", integer), ("conversions", integer), ("fold_aucs", array(number)), ("mean_auc", number),
+                                                      ("rules", array(.object([("type", .string("object"))])))], required: ["rows", "conversions", "fold_aucs", "mean_auc", "rules"]))],
+                              required: ["id", "kind", "version", "status", "total", "processed", "started_at"])),
+        ("ScoreQualityReport", object([("outcome_field", string()), ("outcome_values", array(string())), ("excluded_fields", array(string())),
+                                       ("active", qualitySchema), ("draft", qualitySchema)], required: ["outcome_values", "excluded_fields"])),
+        ("Outcome", object([("field", string("A contact custom field key, or empty for none", nullable: true)), ("values", array(string(length: 1...100))),
+                            ("excluded_fields", array(string(length: 1...100)))], required: [])),
+        ("ContactScore", object([("version", integer), ("fit", integer), ("engagement", number), ("total", number), ("is_mql", .object([("type", .string("boolean"))])),
+                                 ("cell", string()), ("ledger_total", number),
+                                 ("ledger", array(object([("rule_id", string()), ("kind", string(values: ["fit", "engagement", "frequency"])), ("points", integer),
+                                                          ("requested_points", integer), ("time", time), ("definition_version", integer),
+                                                          ("cause", .object([("type", .string("object"))]))],
+                                                         required: ["rule_id", "kind", "points", "time", "definition_version", "cause"])))],
+                                required: ["version", "fit", "engagement", "total", "is_mql", "ledger_total", "ledger"])),
         ("CompanyFields", .object([
             ("type", .string("object")),
             ("description", .string("Company fields by name: name (required on create), domain, employee_count, industry, revenue_band, country, and cf_<key> for custom fields. Values are strings, numbers, booleans or null.")),

@@ -43,6 +43,24 @@ struct Localizer: Sendable {
         }
     }
 
+    /// Why the lead definition check refused a value.
+    func problem(_ reason: LeadDefinitionProblem.Reason) -> String {
+        switch reason {
+        case .required: self(.errorRequired)
+        case .duplicate: self(.ldProblemDuplicate)
+        case .unknownField: self(.ldProblemUnknownField)
+        case .malformed: self(.ldProblemMalformed)
+        case .neverMatches: self(.ldProblemNeverMatches)
+        case .outOfRange(let minimum, let maximum): self(.ldProblemOutOfRange, NumberText.format(minimum), NumberText.format(maximum))
+        case .tooMany(let maximum): self(.ldProblemTooMany, String(maximum))
+        case .tooLong(let maximum): self(.errorTooLong, String(maximum))
+        case .noPoints: self(.ldProblemNoPoints)
+        case .notStrictlyOrdered: self(.ldProblemNotOrdered)
+        case .notMonotone(let missing): self(.ldProblemNotMonotone, missing.map(\.description).joined(separator: ", "))
+        case .unreachable(let maximum): self(.ldProblemUnreachable, String(maximum))
+        }
+    }
+
     /// What a field with a format expects, said instead of a bare "not valid".
     private func invalidMessage(field: String) -> String {
         switch field {

@@ -1,5 +1,6 @@
 import Fluent
 import SmarketingCore
+import SmarketingStore
 import Vapor
 
 /// Turns every error into the answer its caller can use: the JSON error shape for the API,
@@ -50,6 +51,15 @@ struct ErrorResponseMiddleware: AsyncMiddleware {
             code = "validation_failed"
             message = l(.errorValidation)
             fields = failure.errors.map { APIFieldError(field: $0.field, code: $0.code.apiCode, message: l.message(for: $0)) }
+        case LeadDefinitions.Problem.invalid(let problems):
+            status = .unprocessableEntity
+            code = "validation_failed"
+            message = l(.errorValidation)
+            fields = problems.map { APIFieldError(field: $0.path, code: $0.code.apiCode, message: l.problem($0.reason)) }
+        case let problem as LeadDefinitions.Problem:
+            status = .conflict
+            code = LeadDefinitionPages.notice(for: problem)
+            message = Notice(rawValue: code)?.text(l) ?? l(.errorConflict)
         case let decoding as DecodingError:
             status = .badRequest
             code = "malformed_body"

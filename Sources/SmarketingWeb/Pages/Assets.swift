@@ -124,6 +124,7 @@ enum Assets {
     .chart-figure figcaption { font-weight: 600; margin-bottom: var(--space-2); }
     .chart { width: 100%; max-width: 640px; height: auto; }
     .chart-bar { fill: var(--accent); }
+    .chart-bar-compare { fill: var(--muted, #8a8f98); }
     .chart-label, .chart-value { fill: var(--text); font-size: 12px; }
     .facts { display: grid; grid-template-columns: max-content 1fr; gap: var(--space-2) var(--space-5); margin: 0; }
     .facts dt { color: var(--muted); }

@@ -103,6 +103,8 @@ struct CompanyPages: RouteCollection {
         let timelineCursor = req.query[String.self, at: "timeline_after"].flatMap(PageCursor.init(token:))
         let changes = try await RecordChanges(req.db, workspaceID: member.workspaceID).timeline(of: company.id, limit: 26, after: timelineCursor)
         let mayEdit = AccessPolicy.mayEditCompanies(member.user.roles)
+        let keeper = ScoreKeeper(req.db, workspaceID: member.workspaceID)
+        let rollUp = try await keeper.companyScore(of: company.id, definition: try await keeper.activeDefinition(), now: req.now)
 
         var facts: [(String, HTMLNode)] = [
             (l(.domain), company.domain.map { el("a", [.href("https://" + $0), Attr("rel", "noopener noreferrer")], text: $0) } ?? text("—")),
@@ -112,6 +114,11 @@ struct CompanyPages: RouteCollection {
             (l(.country), text(company.country ?? "—")),
             (l(.createdAt), text(l.dateTime(company.createdAt, timeZone: zone))),
         ]
+        if let rollUp, let best = rollUp.maximum {
+            func points(_ value: Double) -> String { NumberText.format((value * 10).rounded() / 10) }
+            facts.append((l(.companyScore), el("span", [.id("company-score")],
+                                                  text: l(.companyScoreText, points(best), l.number(rollUp.contacts), points(rollUp.sum)))))
+        }
         facts += definitions.map { ($0.label, text(company.custom[$0.key].map { ContactPages.shown($0, l) } ?? "—")) }
         let contactRows: [HTMLNode] = contacts.contacts.map { contact in
             el("tr", [.data("contact", contact.id.uuidString.lowercased())], [

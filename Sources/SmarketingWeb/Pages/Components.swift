@@ -117,11 +117,22 @@ enum Notice: String, Sendable, CaseIterable {
     case saved, invited, revoked, created, deleted, passwordChanged = "password_changed"
     case existingUpdated = "existing_updated", existingCompanyUpdated = "existing_company_updated"
     case merged, bulkDone = "bulk_done", badFilter = "bad_filter"
+    case approved, activated, definitionInvalid = "definition_invalid", noDraft = "no_draft", needsApprovals = "needs_approvals"
+    case notAnApprover = "not_an_approver", sameApprover = "same_approver", draftChanged = "draft_changed", alreadyApproved = "already_approved"
 
     func text(_ l: Localizer) -> String {
         switch self {
         case .existingUpdated: l(.noticeExistingUpdated)
         case .existingCompanyUpdated: l(.noticeExistingCompanyUpdated)
+        case .approved: l(.noticeApproved)
+        case .activated: l(.noticeActivated)
+        case .definitionInvalid: l(.noticeDefinitionInvalid)
+        case .noDraft: l(.noticeNoDraft)
+        case .needsApprovals: l(.noticeNeedsApprovals)
+        case .notAnApprover: l(.noticeNotAnApprover)
+        case .sameApprover: l(.noticeSameApprover)
+        case .draftChanged: l(.noticeDraftChanged)
+        case .alreadyApproved: l(.noticeAlreadyApproved)
         case .merged: l(.noticeMerged)
         case .bulkDone: l(.noticeBulkDone)
         case .badFilter: l(.noticeBadFilter)

@@ -73,6 +73,7 @@ enum ContactFieldLabels {
             ("job_title", l(.jobTitle)), ("seniority", l(.seniority)), ("age", l(.age)), ("birth_date", l(.birthDate)),
             ("country", l(.country)), ("source", l(.firstTouchSource)), ("campaign", l(.firstTouchCampaign)),
             ("last_source", l(.lastTouchSource)), ("last_campaign", l(.lastTouchCampaign)), ("lifecycle_stage", l(.stage)),
+            ("fit_score", l(.scoreFit)), ("engagement_score", l(.scoreEngagement)),
         ]
     }
 

@@ -41,6 +41,8 @@ struct ContactPages: RouteCollection {
         let users = try await UserRepository(req.db, workspaceID: member.workspaceID).list()
         let owners = Dictionary(uniqueKeysWithValues: users.map { ($0.id, $0.name) })
         let companies = try await CompanyRepository(req.db, workspaceID: member.workspaceID).find(ids: page.contacts.compactMap(\.companyID))
+        let keeper = ScoreKeeper(req.db, workspaceID: member.workspaceID)
+        let scores = try await keeper.snapshots(of: page.contacts.map(\.id), definition: try await keeper.activeDefinition(), now: req.now)
         let base = ContactListURL(query: query)
         let filteredCompanies = try await CompanyRepository(req.db, workspaceID: member.workspaceID)
             .find(ids: query.filters.filter { $0.field == "company_id" }.flatMap(\.values).compactMap(UUID.init(uuidString:)))
@@ -54,11 +56,12 @@ struct ContactPages: RouteCollection {
                 cell(contact.jobTitle ?? ""),
                 cell(contact.companyID.flatMap { companies[$0]?.name } ?? ""),
                 cell([el("span", [.class("badge stage-\(contact.stage.rawValue)")], text: l.stageName(contact.stage))]),
+                cell(scores[contact.id].map { NumberText.format(($0.total * 10).rounded() / 10) } ?? "—"),
                 cell(contact.ownerID.flatMap { owners[$0] } ?? "—"),
             ])
         }
         let sortable: [(String, ContactSort?)] = [("", nil), (l(.name), .name), (l(.email), nil), (l(.jobTitle), nil), (l(.company), nil),
-                                                  (l(.stage), nil), (l(.owner), nil)]
+                                                  (l(.stage), nil), (l(.scoreColumn), nil), (l(.owner), nil)]
         let headers: [HTMLNode] = sortable.map { label, sort in
             guard let sort else { return el("th", [Attr("scope", "col")], text: label) }
             let next: ContactSort = query.sort == sort ? (sort == .name ? .nameDescending : .name) : sort
@@ -189,6 +192,11 @@ struct ContactPages: RouteCollection {
         let timelineCursor = req.query[String.self, at: "timeline_after"].flatMap(PageCursor.init(token:))
         let changes = try await RecordChanges(req.db, workspaceID: member.workspaceID).timeline(of: contact.id, limit: 26, after: timelineCursor)
         let mayEdit = try await mayEdit(contact, member: member, req: req)
+        let keeper = ScoreKeeper(req.db, workspaceID: member.workspaceID)
+        let definition = try await keeper.activeDefinition()
+        let score = try await keeper.score(of: contact.id, definition: definition, now: req.now)
+        let stages = try await StageChanges(req.db, workspaceID: member.workspaceID).history(of: contact.id, limit: 20)
+        let allFields = try await CustomFieldRepository(req.db, workspaceID: member.workspaceID).list()
 
         var facts: [(String, HTMLNode)] = [
             (l(.email), text(contact.email?.value ?? "—")),
@@ -222,6 +230,8 @@ struct ContactPages: RouteCollection {
                     nextTimeline.map { el("a", [.href(SiteURL.contact(contact.id).path + "?timeline_after=" + PageCursor(date: $0.at, id: $0.id).token)], text: l(.olderChanges)) } ?? .empty,
                 ]),
             ]),
+            ScoreView.panel(score: score, definition: definition, labels: ScoringFieldLabels(customFields: allFields, l), zone: zone, l),
+            ScoreView.stageHistory(stages, zone: zone, l),
             mayEdit ? el("section", [.class("panel danger-zone")], [
                 Form.post(req, action: "/contacts/\(contact.id.uuidString.lowercased())/delete", id: "contact-delete-form",
                           attributes: [.data("confirm", l(.contactDeleteConfirm))], [Form.submit(l(.contactDelete), style: "button-danger")]),

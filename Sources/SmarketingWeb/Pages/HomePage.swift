@@ -51,33 +51,67 @@ struct HomePage: RouteCollection {
 }
 
 /// A horizontal bar chart drawn as SVG, with a title and the same numbers as a table for
-/// screen readers and for people who would rather read.
+/// screen readers and for people who would rather read. `id` keeps several charts of one page
+/// apart; a second series (`compare`) draws a thinner bar under each, for before and after.
 struct BarChart {
+    var id = "chart"
     var title: String
-    var bars: [(label: String, value: Int)]
+    var bars: [(label: String, value: Double)]
     var valueLabel: String
+    var compare: (label: String, values: [Double])? = nil
+    var format: (Double) -> String = { NumberText.format(($0 * 100).rounded() / 100) }
+    /// Whole counts, written with the language's digit grouping.
+    var counts = false
+
+    init(id: String = "chart", title: String, bars: [(label: String, value: Int)], valueLabel: String) {
+        self.id = id
+        self.title = title
+        self.bars = bars.map { ($0.label, Double($0.value)) }
+        self.valueLabel = valueLabel
+        self.counts = true
+    }
+
+    init(id: String, title: String, values: [(label: String, value: Double)], valueLabel: String,
+         compare: (label: String, values: [Double])? = nil, format: @escaping (Double) -> String) {
+        self.id = id
+        self.title = title
+        self.bars = values
+        self.valueLabel = valueLabel
+        self.compare = compare
+        self.format = format
+    }
 
     func render(_ l: Localizer) -> HTMLNode {
-        let maximum = max(1, bars.map(\.value).max() ?? 1)
-        let rowHeight = 28, labelWidth = 120, barArea = 360, height = bars.count * rowHeight + 8
-        var svg = #"<svg class="chart" role="img" aria-labelledby="chart-title" viewBox="0 0 \#(labelWidth + barArea + 70) \#(height)" preserveAspectRatio="xMinYMin meet">"#
-        svg += #"<title id="chart-title">\#(escape(title))</title>"#
+        let format = counts ? { l.number(Int($0.rounded())) } : self.format
+        let maximum = max(1e-9, (bars.map(\.value) + (compare?.values ?? [])).max() ?? 1)
+        let rowHeight = compare == nil ? 28 : 40, labelWidth = 120, barArea = 360, height = bars.count * rowHeight + 8
+        var svg = #"<svg class="chart" role="img" aria-labelledby="\#(id)-title" viewBox="0 0 \#(labelWidth + barArea + 70) \#(height)" preserveAspectRatio="xMinYMin meet">"#
+        svg += #"<title id="\#(id)-title">\#(escape(title))</title>"#
         for (index, bar) in bars.enumerated() {
             let y = index * rowHeight + 4
-            let width = Int(Double(barArea) * Double(bar.value) / Double(maximum))
+            let width = Int(Double(barArea) * max(0, bar.value) / maximum)
             svg += #"<text x="\#(labelWidth - 8)" y="\#(y + 18)" text-anchor="end" class="chart-label">\#(escape(bar.label))</text>"#
-            svg += #"<rect x="\#(labelWidth)" y="\#(y + 4)" width="\#(max(width, bar.value > 0 ? 2 : 0))" height="\#(rowHeight - 10)" rx="3" class="chart-bar"/>"#
-            svg += #"<text x="\#(labelWidth + width + 6)" y="\#(y + 18)" class="chart-value">\#(l.number(bar.value))</text>"#
+            svg += #"<rect x="\#(labelWidth)" y="\#(y + 4)" width="\#(max(width, bar.value > 0 ? 2 : 0))" height="18" rx="3" class="chart-bar"/>"#
+            svg += #"<text x="\#(labelWidth + width + 6)" y="\#(y + 18)" class="chart-value">\#(escape(format(bar.value)))</text>"#
+            if let compare, index < compare.values.count {
+                let other = Int(Double(barArea) * max(0, compare.values[index]) / maximum)
+                svg += #"<rect x="\#(labelWidth)" y="\#(y + 25)" width="\#(max(other, compare.values[index] > 0 ? 2 : 0))" height="8" rx="2" class="chart-bar-compare"/>"#
+            }
         }
         svg += "</svg>"
-        return el("figure", [.class("chart-figure")], [
+        var headers = [title, valueLabel]
+        if let compare { headers.append(compare.label) }
+        return el("figure", [.class("chart-figure"), .id(id)], [
             el("figcaption", [], text: title),
             .raw(svg),
             el("details", [.class("chart-table")], [
                 el("summary", [], text: l(.showAsTable)),
                 el("table", [], [
-                    el("thead", [], [el("tr", [], [el("th", [Attr("scope", "col")], text: title), el("th", [Attr("scope", "col")], text: valueLabel)])]),
-                    el("tbody", [], bars.map { el("tr", [], [cell($0.label), cell(l.number($0.value))]) }),
+                    el("thead", [], [el("tr", [], headers.map { el("th", [Attr("scope", "col")], text: $0) })]),
+                    el("tbody", [], bars.enumerated().map { index, bar in
+                        el("tr", [], [cell(bar.label), cell(format(bar.value))]
+                            + (compare.map { [cell(index < $0.values.count ? format($0.values[index]) : "")] } ?? []))
+                    }),
                 ]),
             ]),
         ])
