@@ -23,6 +23,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(MigrateCommand(), as: "migrate")
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(ImportCommand(), as: "import")
+    app.asyncCommands.use(RescoreCommand(), as: "rescore")
 
     if !config.database.isPostgres || config.autoMigrate {
         try await StoreTuning.prepare(app.db)

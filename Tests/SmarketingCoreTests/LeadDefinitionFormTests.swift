@@ -62,3 +62,19 @@ struct LeadDefinitionFormTests {
         #expect(LeadDefinitionForm.inputName(of: "mql.thresholds.fit") == "mql.thresholds.fit")
     }
 }
+
+@Suite("The starter lead definition")
+struct LeadDefinitionStarterTests {
+    @Test("the example a workspace starts from passes every check and can make an MQL")
+    func starterIsValid() {
+        let starter = LeadDefinitionStarter.example()
+        #expect(starter.problems(knownFields: ScoringFields.known(customFields: [])).isEmpty)
+        let compiled = CompiledLeadDefinition(starter)
+        let time = Date(timeIntervalSince1970: 1_795_000_000)
+        let profile = ScoringProfile(["job_title": "Diretora de Marketing", "company.employee_count": "120", "age": "33"])
+        let events = (0..<3).map { ScoringEvent(id: "e\($0)", type: "page_view", time: time.addingTimeInterval(Double($0) * 60), properties: ["path": "/pricing"]) }
+        let result = compiled.rescore(profile: profile, events: events, now: time.addingTimeInterval(300))
+        #expect(result.fit == 40)
+        #expect(result.mql.isMQL)
+    }
+}

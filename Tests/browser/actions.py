@@ -5,6 +5,7 @@ filter a list. Shared by the browser tests and their fixtures."""
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -279,3 +280,94 @@ def listed_company_ids(page: Page) -> list[str]:
     return page.locator("table#companies-table tbody tr[data-company]").evaluate_all(
         "rows => rows.map(row => row.dataset.company)"
     )
+
+
+# --- Importing contacts ---------------------------------------------------------------------
+
+
+def import_contacts_file(page: Page, path: str, timeout_ms: int = 180_000) -> None:
+    """As a logged-in user who may edit contacts, uploads a CSV file on the import page, keeps
+    the column mapping the page suggests, starts the import and waits on the progress page
+    (which refreshes itself) until it has completed."""
+    visit(page, "/contacts/import")
+    page.set_input_files("form#upload-form input[name=file]", path)
+    response = submit(page, "form#upload-form")
+    assert response.ok, f"uploading {path} answered {response.status}"
+    expect(page.locator("form#mapping-form")).to_be_visible()
+    response = follow(page, "form#mapping-form button#run-button")
+    assert response.ok, f"starting the import of {path} answered {response.status}"
+    expect(page.locator("#import-progress")).to_have_attribute("data-status", "completed", timeout=timeout_ms)
+
+
+# --- The lead definition --------------------------------------------------------------------
+
+
+def definition_input_id(name: str) -> str:
+    """The id of the editor's input named `name`: `fit_rules[0].points` -> `f-fit-rules-0--points`."""
+    return "f-" + re.sub(r"[^A-Za-z0-9]", "-", name)
+
+
+def definition_field(page: Page, name: str):
+    return page.locator(f"form#definition-form #{definition_input_id(name)}")
+
+
+def fill_definition(page: Page, values: dict[str, str | bool]) -> None:
+    """Fills the draft editor by input name: texts typed, selects chosen, checkboxes (a bool) ticked or not."""
+    for name, value in values.items():
+        field = definition_field(page, name)
+        if isinstance(value, bool):
+            field.set_checked(value)
+        elif field.evaluate("node => node.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
+
+
+def tick_grid_cells(page: Page, cells: tuple[str, ...]) -> None:
+    """In the editor's MQL grid, ticks exactly these cells (`A4`, `B3`...)."""
+    for box in page.locator('form#definition-form input[type=checkbox][name="mql.grid.cells"]').all():
+        box.set_checked(box.get_attribute("value") in cells)
+
+
+def fit_rule_row(page: Page, rule_id: str) -> int:
+    """The editor's row (its index in the `fit_rules[i]` names) that holds the fit rule `rule_id`."""
+    name = page.locator(
+        f'form#definition-form input[type=hidden][name^="fit_rules["][name$="].id"][value="{rule_id}"]'
+    ).get_attribute("name")
+    return int(name[len("fit_rules["):name.index("]")])
+
+
+def spare_fit_row(page: Page) -> int:
+    """The first empty row at the end of the editor's fit rules, for adding a rule."""
+    return page.locator("form#definition-form table#fit-table tbody tr[data-row]").evaluate_all(
+        """rows => {
+            const spare = rows.find(row => !row.querySelector("select[name$='.field']").value
+                && !row.querySelector("input[name$='.points']").value);
+            return spare ? Number(spare.dataset.row) : -1;
+        }"""
+    )
+
+
+def save_definition(page: Page) -> Response:
+    return submit(page, "form#definition-form")
+
+
+def open_draft(page: Page) -> Response:
+    """As a logged-in marketer, opens the draft's editor from the lead definition page,
+    starting a draft first when there is none."""
+    visit(page, "/lead-definition")
+    if page.locator("form#open-draft-form").count():
+        response = submit(page, "form#open-draft-form")
+    else:
+        response = follow(page, '#draft-panel a[href="/lead-definition/draft"]')
+    assert response.ok and path_of(page) == "/lead-definition/draft", f"opening the draft landed on {page.url} ({response.status})"
+    return response
+
+
+def draft_digest(page: Page) -> str:
+    """The start of the draft's content digest, as the lead definition page shows it."""
+    visit(page, "/lead-definition")
+    shown = page.locator("#draft-panel p").first.inner_text()
+    found = re.search(r"\b([0-9a-f]{12})\b", shown)
+    assert found, f"no content digest in {shown!r}"
+    return found.group(1)

@@ -42,6 +42,7 @@ ARTIFACTS = HERE / "artifacts"
 # Tests run in this order (the order of the files, then the order inside each file).
 FILE_ORDER = [
     "test_setup_and_login.py", "test_invite_and_roles.py", "test_language.py", "test_contacts.py", "test_companies.py",
+    "test_lead_definition.py",
 ]
 
 def pytest_collection_modifyitems(items):

@@ -108,6 +108,26 @@ public struct DemoSeeder: Sendable {
             written += rows.count
             progress(written, total)
         }
+        try await activateStarterDefinition(workspaceID: workspace.id, users: users, by: actor, now: now)
         return Summary(workspace: workspace, users: users, companies: demo.companies.count, contacts: demo.contacts.count)
+    }
+
+    /// The starter lead definition, approved by the demo's two managers and active, every
+    /// contact scored under it: a demo shows scores and their explanations from the start.
+    private func activateStarterDefinition(workspaceID: UUID, users: [User], by actor: AuditActor, now: Date) async throws {
+        guard let marketing = users.first(where: { $0.roles.contains(.marketingManager) }),
+              let sales = users.first(where: { $0.roles.contains(.salesManager) }) else { return }
+        let definitions = LeadDefinitions(db, workspaceID: workspaceID)
+        let known = ScoringFields.known(customFields: [])
+        let draft = try await definitions.openDraft(by: actor, now: now)
+        _ = try await definitions.approve(side: .marketing, user: marketing, reviewedDigest: draft.version.digest, knownFields: known,
+                                          by: .user(marketing, via: .command), now: now)
+        _ = try await definitions.approve(side: .sales, user: sales, reviewedDigest: draft.version.digest, knownFields: known,
+                                          by: .user(sales, via: .command), now: now)
+        let active = try await definitions.activate(knownFields: known, by: actor, now: now)
+        let total = try await ContactRepository(db, workspaceID: workspaceID).count()
+        let run = try await ScoringRuns(db, workspaceID: workspaceID).start(.activation, version: active.number, total: total, now: now)
+        _ = try await BulkScoring(db, workspaceID: workspaceID).run(run, definition: CompiledLeadDefinition(active.version.definition), old: nil,
+                                                                   now: { now })
     }
 }

@@ -13,6 +13,11 @@ public struct EventLog: Sendable {
         self.workspaceID = workspaceID
     }
 
+    /// How many events the workspace has.
+    public func count() async throws -> Int {
+        try await EventRow.query(on: db).filter(\.$workspaceID == workspaceID).count()
+    }
+
     /// A contact's events as the scoring engine reads them, oldest first.
     public func scoringEvents(of contactID: UUID) async throws -> [ScoringEvent] {
         let rows = try await EventRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$contactID == contactID)

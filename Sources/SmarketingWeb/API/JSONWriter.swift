@@ -1,4 +1,5 @@
 import Foundation
+import SmarketingCore
 import Vapor
 
 /// JSON written by hand for the responses that carry many records (contact and company lists).
@@ -68,7 +69,8 @@ struct JSONWriter {
         let seconds = Int64(value.timeIntervalSince1970.rounded(.down))
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let rest = Int(seconds - days * 86_400)
-        let (year, month, day) = Self.civil(days: days)
+        let calendarDay = CalendarDay(utc: value)
+        let (year, month, day) = (calendarDay.year, calendarDay.month, calendarDay.day)
         bytes.append(UInt8(ascii: "\""))
         appendDigits(year, width: 4)
         bytes.append(UInt8(ascii: "-"))
@@ -140,20 +142,6 @@ struct JSONWriter {
             rest /= 10
         }
         bytes.append(contentsOf: digits)
-    }
-
-    /// Year, month and day of a count of days since 1970-01-01 (proleptic Gregorian calendar;
-    /// Howard Hinnant's days-to-civil algorithm).
-    static func civil(days: Int64) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (Int(yearOfEra + era * 400 + (month <= 2 ? 1 : 0)), Int(month), Int(day))
     }
 }
 

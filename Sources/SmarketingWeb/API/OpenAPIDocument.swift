@@ -48,6 +48,9 @@ enum OpenAPIDocument {
         var idempotent: Bool = false
         /// The list's search, filter and sort parameters, when it has them.
         var query: ListQuery? = nil
+        /// Refusals beyond the usual ones: 409 (the lead definition's workflow does not allow it
+        /// now: no draft, missing approvals) and 422 (a setting it needs is missing).
+        var refusals: [Int] = []
     }
 
     enum ListQuery: Sendable {
@@ -117,16 +120,16 @@ enum OpenAPIDocument {
                   tag: "Scoring", response: "LeadDefinitionOverview"),
         Operation(method: "put", path: "/api/v1/lead-definition/draft",
                   summary: "Replace the draft's rules (a draft is opened when there is none); a change clears its approvals",
-                  tag: "Scoring", request: "LeadDefinition", response: "LeadDefinitionVersion"),
+                  tag: "Scoring", request: "LeadDefinition", response: "LeadDefinitionVersion", refusals: [409]),
         Operation(method: "post", path: "/api/v1/lead-definition/draft/approve",
                   summary: "Approve the draft's exact content (its digest) for marketing or sales (a manager of that team)",
-                  tag: "Scoring", request: "Approval", response: "LeadDefinitionVersion"),
+                  tag: "Scoring", request: "Approval", response: "LeadDefinitionVersion", refusals: [409]),
         Operation(method: "post", path: "/api/v1/lead-definition/draft/activate",
                   summary: "Activate the approved draft; every contact is re-scored in the background (follow the run)",
-                  tag: "Scoring", response: "ScoringRun", status: 202),
+                  tag: "Scoring", response: "ScoringRun", status: 202, refusals: [409, 422]),
         Operation(method: "post", path: "/api/v1/lead-definition/draft/what-if",
                   summary: "Compare the draft with the active definition over every contact, in the background",
-                  tag: "Scoring", response: "ScoringRun", status: 202),
+                  tag: "Scoring", response: "ScoringRun", status: 202, refusals: [409]),
         Operation(method: "get", path: "/api/v1/lead-definition/quality",
                   summary: "AUC, lift by decile and top-half share of the active definition and the draft against the chosen outcome",
                   tag: "Scoring", response: "ScoreQualityReport"),
@@ -134,7 +137,7 @@ enum OpenAPIDocument {
                   tag: "Scoring", request: "Outcome", response: "ScoreQualityReport"),
         Operation(method: "post", path: "/api/v1/lead-definition/suggestion",
                   summary: "Train a predictive model on the outcome and suggest fit rules, in the background",
-                  tag: "Scoring", response: "ScoringRun", status: 202),
+                  tag: "Scoring", response: "ScoringRun", status: 202, refusals: [422]),
         Operation(method: "get", path: "/api/v1/scoring-runs/{runID}", summary: "A background scoring run: progress, what-if report or suggestion",
                   tag: "Scoring", response: "ScoringRun"),
         Operation(method: "get", path: "/api/v1/contacts/{contactID}/score", summary: "A contact's score now and every ledger line that explains it",
@@ -380,9 +383,14 @@ enum OpenAPIDocument {
             responses.append(("400", errorResponse("Malformed or empty body; error.fields names a field of the wrong type")))
             responses.append(("413", errorResponse("Body larger than 1 MB")))
             responses.append(("415", errorResponse("Body not sent as application/json")))
-            responses.append(("409", errorResponse("Another request took the same unique value at the same moment")))
+            responses.append(("409", errorResponse(operation.refusals.contains(409)
+                ? "Not possible now (no draft, missing approvals, content changed since it was reviewed), or a concurrent change"
+                : "Another request took the same unique value at the same moment")))
         }
-        if operation.request != nil || operation.paginated || operation.query != nil {
+        if operation.refusals.contains(409), operation.request == nil {
+            responses.append(("409", errorResponse("Not possible now: no draft, missing approvals, or content changed since it was reviewed")))
+        }
+        if operation.request != nil || operation.paginated || operation.query != nil || operation.refusals.contains(422) {
             responses.append(("422", errorResponse("Invalid fields, each named in error.fields")))
         }
         pairs.append(("responses", .object(responses)))
