@@ -78,3 +78,27 @@ struct LeadDefinitionStarterTests {
         #expect(result.mql.isMQL)
     }
 }
+
+@Suite("Score states as text")
+struct ScoreStateTextTests {
+    @Test("a state after many events reads back equal from its text, caps and windows included")
+    func roundTrip() throws {
+        let compiled = CompiledLeadDefinition(LeadDefinitionStarter.example())
+        var state = compiled.newState()
+        var ledger: [ScoreEntry] = []
+        let start = Date(timeIntervalSince1970: 1_795_000_000.123)
+        try compiled.refit(&state, profile: ScoringProfile(["job_title": "Director", "age": "30"]), at: start, ledger: &ledger)
+        for index in 0..<40 {
+            let type = ["page_view", "email_opened", "email_clicked", "form_submitted"][index % 4]
+            try compiled.apply(ScoringEvent(id: "e\(index)", type: type, time: start.addingTimeInterval(Double(index) * 3607.7),
+                                            properties: ["path": index % 3 == 0 ? "/pricing" : "/blog"]), to: &state, ledger: &ledger)
+        }
+        #expect(ScoreState(text: state.text) == state)
+        #expect(ScoreState(text: compiled.newState().text) == compiled.newState())
+    }
+
+    @Test("text that is not a state reads as nothing", arguments: ["", "s1|1", "s2|1||0|0|-||", "s1|x||0|0|-||", "s1|1||0|0|-|1:2:3|"])
+    func refusesOtherText(text: String) {
+        #expect(ScoreState(text: text) == nil)
+    }
+}

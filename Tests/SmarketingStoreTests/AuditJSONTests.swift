@@ -19,4 +19,19 @@ struct AuditJSONTests {
     func sortedKeys() {
         #expect(AuditLog.encode(["b": "2", "a": "1"]) == #"{"a":"1","b":"2"}"#)
     }
+
+    @Test("the fast reader agrees with JSONDecoder on what it reads, and declines what it does not", arguments: [
+        #"{}"#, #"{"a":"1"}"#, #" { "a" : "x\"y" , "b":"\u00e9\ud83d\ude00\n\/" } "#, #"{"k":"Preços"}"#,
+    ])
+    func fastReader(text: String) throws {
+        let expected = try JSONDecoder().decode([String: String].self, from: Data(text.utf8))
+        #expect(FlatJSON.decode(text) == expected)
+    }
+
+    @Test("numbers, nesting and broken text are left to the full decoder", arguments: [
+        #"{"a":1}"#, #"{"a":{"b":"c"}}"#, #"{"a":"b""#, #"["a"]"#, #"{"a":"b"} x"#, "",
+    ])
+    func fastReaderDeclines(text: String) {
+        #expect(FlatJSON.decode(text) == nil)
+    }
 }

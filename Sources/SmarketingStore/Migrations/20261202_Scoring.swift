@@ -32,6 +32,7 @@ struct CreateScoring: AsyncMigration {
             .field("is_mql", .bool, .required)
             .field("cell", .string)
             .field("state", .string, .required)
+            .field("ledger", .string)
             .field("updated_at", .datetime, .required)
             .unique(on: "contact_id")
             .create()

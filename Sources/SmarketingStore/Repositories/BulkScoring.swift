@@ -174,23 +174,18 @@ public struct BulkScoring: Sendable {
             .where("definition_version", .equal, SQLBind(definition.version))
             .where("contact_id", .in, SQLGroupExpression(SQLList(ids))).run()
         var scores: [[BulkValue]] = []
-        var ledger: [[BulkValue]] = []
         var promotions: [(ContactHistory, MQLCause)] = []
         for history in histories {
             let result = definition.rescore(profile: history.profile, events: history.events, now: now)
             scores.append([.uuid(TimeOrderedID.make(at: now)), .uuid(workspaceID), .uuid(history.id), .integer(definition.version),
                            .integer(result.state.fit), .real(result.state.engagementValue), result.state.asOf.map(BulkValue.date) ?? .null,
                            .bool(result.mql.isMQL), BulkValue(result.mql.cell?.description), .text(ScoreKeeper.encodeState(result.state)),
-                           .date(now)])
-            for entry in result.ledger where entry.points != 0 || entry.requestedPoints != nil {
-                ledger.append(ScoreKeeper.ledgerValues(entry, contactID: history.id, workspaceID: workspaceID, now: now))
-            }
+                           .text(ScoreLedgerText.encode(result.ledger)), .date(now)])
             if case .becomeMQL(let cause) = definition.stageDecision(for: history.stage, fit: result.fit, engagement: result.engagement) {
                 promotions.append((history, cause))
             }
         }
         try await BulkInsert.run(into: ContactScoreRow.schema, columns: ContactScoreRow.bulkColumns, rows: scores, on: db)
-        try await BulkInsert.run(into: ScoreChangeRow.schema, columns: ScoreChangeRow.bulkColumns, rows: ledger, on: db)
         let stages = StageChanges(db, workspaceID: workspaceID)
         let actor = ScoreKeeper.actor(for: definition)
         for (history, cause) in promotions {

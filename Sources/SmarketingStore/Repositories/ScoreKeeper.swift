@@ -67,6 +67,8 @@ public struct ScoreKeeper: Sendable {
             state = stored
             try definition.refit(&state, profile: profile, at: now, ledger: &ledger)
         } else {
+            // The whole history is written again as rows: the bulk lines go.
+            row?.ledger = nil
             let events = try await EventLog(db, workspaceID: workspaceID).scoringEvents(of: contactID)
             let result = definition.rescore(profile: profile, events: events, now: now)
             state = result.state
@@ -100,8 +102,11 @@ public struct ScoreKeeper: Sendable {
               let row = try await ContactScoreRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$contactID == contactID).first(),
               row.definitionVersion == definition.version, let state = Self.decodeState(row.state)
         else { return nil }
-        let lines = try await ScoreChangeRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$contactID == contactID)
+        let rows = try await ScoreChangeRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$contactID == contactID)
             .filter(\.$definitionVersion == definition.version).sort(\.$at, .descending).sort(\.$id, .descending).all().map(\.entry)
+        let bulk = ScoreLedgerText.decode(row.ledger ?? "").filter { $0.definitionVersion == definition.version }
+        // Lines written one at a time come after the bulk ones; newest first, stable.
+        let lines = rows + bulk.reversed()
         let engagement = definition.engagement(of: state, at: now)
         return ContactScore(
             definitionVersion: definition.version, fit: state.fit, engagement: engagement, total: Double(state.fit) + engagement,
@@ -192,18 +197,10 @@ public struct ScoreKeeper: Sendable {
         AuditActor(userID: nil, name: "Lead definition v\(definition.version)", channel: .system)
     }
 
-    static let stateEncoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
-
-    static func encodeState(_ state: ScoreState) -> String {
-        (try? String(decoding: stateEncoder.encode(state), as: UTF8.self)) ?? "{}"
-    }
+    static func encodeState(_ state: ScoreState) -> String { state.text }
 
     static func decodeState(_ text: String) -> ScoreState? {
-        try? JSONDecoder().decode(ScoreState.self, from: Data(text.utf8))
+        ScoreState(text: text) ?? (try? JSONDecoder().decode(ScoreState.self, from: Data(text.utf8)))
     }
 }
 
@@ -214,5 +211,5 @@ extension ScoreChangeRow {
 
 extension ContactScoreRow {
     static let bulkColumns = ["id", "workspace_id", "contact_id", "definition_version", "fit", "engagement", "engagement_at", "is_mql",
-                              "cell", "state", "updated_at"]
+                              "cell", "state", "ledger", "updated_at"]
 }

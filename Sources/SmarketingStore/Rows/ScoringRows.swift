@@ -35,6 +35,9 @@ final class ContactScoreRow: Model, @unchecked Sendable {
     @Field(key: "is_mql") var isMQL: Bool
     @OptionalField(key: "cell") var cell: String?
     @Field(key: "state") var state: String
+    /// Ledger lines written in bulk (by a re-scoring run), as ``ScoreLedgerText``; lines written
+    /// one at a time since then are rows of `score_changes`.
+    @OptionalField(key: "ledger") var ledger: String?
     @Field(key: "updated_at") var updatedAt: Date
 
     init() {}

@@ -1,0 +1,66 @@
+/// A ``ScoreState`` as one short line of text, the form the store keeps it in: bulk re-scoring
+/// writes a million of them, and JSON costs several times more to write and read. Numbers keep
+/// their exact value (Swift's shortest round-trip form), so reading gives back an equal state.
+///
+/// `s1|version|fit awards|fit|engagement|as-of|caps|windows`, lists comma-separated, caps as
+/// `period:used` and windows as `recent/next/filled/holds-until` joined by `;`, `-` for none.
+extension ScoreState {
+    public var text: String {
+        func number(_ value: Double?) -> String { value.map { "\($0)" } ?? "-" }
+        let caps = self.caps.map { "\($0.period):\($0.used)" }.joined(separator: ";")
+        let windows = self.windows.map { window in
+            window.recent.map { "\($0)" }.joined(separator: ",") + "/\(window.next)/\(window.filled)/" + number(window.holdsUntil)
+        }.joined(separator: ";")
+        return ["s1", String(definitionVersion), fitAwards.map(String.init).joined(separator: ","), String(fit), "\(engagementValue)",
+                number(asOfSeconds), caps, windows].joined(separator: "|")
+    }
+
+    /// Reads ``text``; nil for anything else.
+    public init?(text: String) {
+        let parts = text.split(separator: "|", omittingEmptySubsequences: false)
+        guard parts.count == 8, parts[0] == "s1", let version = Int(parts[1]), let fit = Int(parts[3]), let engagement = Double(parts[4]) else {
+            return nil
+        }
+        func list<T>(_ part: Substring, _ read: (Substring) -> T?) -> [T]? {
+            if part.isEmpty { return [] }
+            var values: [T] = []
+            for piece in part.split(separator: ",", omittingEmptySubsequences: false) {
+                guard let value = read(piece) else { return nil }
+                values.append(value)
+            }
+            return values
+        }
+        func optional(_ part: Substring) -> Double?? { part == "-" ? .some(nil) : Double(part).map { .some($0) } }
+        guard let awards = list(parts[2], { Int($0) }), let asOf = optional(parts[5]) else { return nil }
+        var caps: [CapUsage] = []
+        if !parts[6].isEmpty {
+            for piece in parts[6].split(separator: ";", omittingEmptySubsequences: false) {
+                let pair = piece.split(separator: ":", omittingEmptySubsequences: false)
+                guard pair.count == 2, let period = Int64(pair[0]), let used = Int(pair[1]) else { return nil }
+                caps.append(CapUsage(period: period, used: used))
+            }
+        }
+        var windows: [FrequencyWindow] = []
+        if !parts[7].isEmpty {
+            for piece in parts[7].split(separator: ";", omittingEmptySubsequences: false) {
+                let fields = piece.split(separator: "/", omittingEmptySubsequences: false)
+                guard fields.count == 4, let recent = list(fields[0], { Double($0) }), let next = Int(fields[1]), let filled = Int(fields[2]),
+                      let holds = optional(fields[3]), !recent.isEmpty, (0..<recent.count).contains(next), (0...recent.count).contains(filled)
+                else { return nil }
+                var window = FrequencyWindow(capacity: recent.count)
+                window.recent = recent
+                window.next = next
+                window.filled = filled
+                window.holdsUntil = holds
+                windows.append(window)
+            }
+        }
+        self.init(definitionVersion: version, fitRules: awards.count, engagementRules: caps.count, frequencyCounts: windows.map { $0.recent.count + 1 })
+        self.fitAwards = awards
+        self.fit = fit
+        self.engagementValue = engagement
+        self.asOfSeconds = asOf
+        self.caps = caps
+        self.windows = windows
+    }
+}
