@@ -75,12 +75,15 @@ public enum StoreTuning {
         try await sql.raw("PRAGMA journal_mode=WAL").run()
     }
 
-    /// Gives a connection that writes in bulk (an import) a 64 MB page cache instead of
+    /// Gives a connection that works in bulk (an import, a re-scoring) a page cache of
+    /// `megabytes` (64 by default) instead of
     /// SQLite's 2 MB, so the contact indexes of a large workspace stay in memory while rows
     /// go in. The setting lasts as long as the connection.
-    public static func widenCache(_ db: any Database) async throws {
+    public static func widenCache(_ db: any Database, megabytes: Int = 64) async throws {
         guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
-        try await sql.raw("PRAGMA cache_size = -65536").run()
+        try await sql.raw("PRAGMA cache_size = \(unsafeRaw: String(-1024 * max(2, min(megabytes, 1024))))").run()
+        // Pages of a large file read through a memory map, not one system call each.
+        try await sql.raw("PRAGMA mmap_size = 4294967296").run()
     }
 
     /// Answers whether the database responds to a trivial query.

@@ -102,3 +102,16 @@ struct ScoreStateTextTests {
         #expect(ScoreState(text: text) == nil)
     }
 }
+
+@Suite("Ids of new rules")
+struct LeadDefinitionFormIDTests {
+    @Test("a rule added in a spare row gets an id no other row of the form has")
+    func newIDsAreUnique() throws {
+        let read = try LeadDefinitionForm.parse([
+            ("fit_rules[0].id", "fit_2"), ("fit_rules[0].field", "age"), ("fit_rules[0].op", "is_set"), ("fit_rules[0].points", "1"),
+            ("fit_rules[1].field", "country"), ("fit_rules[1].op", "is_set"), ("fit_rules[1].points", "2"),
+            ("mql.mode", "thresholds"), ("mql.thresholds.fit", "1"), ("mql.thresholds.engagement", "0"),
+        ], version: 1).get()
+        #expect(read.fitRules.map(\.id) == ["fit_2", "fit_3"])
+    }
+}

@@ -130,7 +130,7 @@ struct ContactStoreTests {
         }
     }
 
-    @Test("merging keeps the survivor, fills its blanks and moves the other's timeline and lists")
+    @Test("merging keeps the survivor, fills its blanks and moves the other's timeline, lists and stage history")
     func merge() async throws {
         try await TestDatabase.withStore { db in
             let (workspace, admin) = try await workspace(db)
@@ -141,6 +141,8 @@ struct ContactStoreTests {
             let (dupe, _) = try #require(try await writer.save(try contactInput(["email": "ana.personal@y.com", "first_name": "Ana", "phone": "+55 11 5555-0000", "job_title": "CEO"]),
                                                                mode: .replace, definitions: [], by: actor, now: storeNow))
             _ = try await ContactLists(db, workspaceID: workspace.id).add([dupe.id], toListNamed: "Event", by: actor, now: storeNow)
+            _ = try await writer.save(try contactInput(["email": "ana.personal@y.com", "lifecycle_stage": "mql"]), id: dupe.id, mode: .merge, definitions: [], by: actor,
+                                      now: storeNow.addingTimeInterval(2))
 
             let merged = try #require(try await writer.merge(survivorID: keep.id, otherID: dupe.id, definitions: [], by: actor, now: storeNow.addingTimeInterval(5)))
             #expect(merged.email?.value == "ana@x.com")
@@ -151,6 +153,8 @@ struct ContactStoreTests {
             #expect(timeline.first?.kind == .merged)
             #expect(timeline.filter { $0.kind == .created }.count == 2)
             #expect(try await ContactLists(db, workspaceID: workspace.id).names(of: keep.id) == ["Event"])
+            let stages = try await StageChanges(db, workspaceID: workspace.id).history(of: keep.id)
+            #expect(stages.map(\.to) == [.mql], "the other's stage history moves to the survivor")
         }
     }
 }

@@ -141,6 +141,38 @@ struct ScoringStoreTests {
         }
     }
 
+    @Test("a change to a company's fields re-scores its contacts at once, and so does deleting the company")
+    func companyChangeRescores() async throws {
+        try await TestDatabase.withStore { db in
+            let (workspace, actor) = try await workspace(db)
+            _ = try await activate(testDefinition(), in: workspace, actor: actor, db: db)
+            let companies = CompanyWriter(db, workspaceID: workspace.id)
+            let (company, _) = try #require(try await companies.save(
+                try companyInput(["name": "Globex", "domain": "globex.com", "employee_count": "120"]), mode: .replace, definitions: [], by: actor, now: storeNow))
+            let (contact, _) = try #require(try await ContactWriter(db, workspaceID: workspace.id).save(
+                try contactInput(["email": "bia@globex.com", "job_title": "Diretora", "company_domain": "globex.com"]),
+                mode: .replace, definitions: [], by: actor, now: storeNow))
+            let keeper = ScoreKeeper(db, workspaceID: workspace.id)
+            let definition = try #require(try await keeper.activeDefinition())
+            #expect(try await keeper.score(of: contact.id, definition: definition, now: storeNow)?.fit == 35)
+
+            let later = storeNow.addingTimeInterval(60)
+            _ = try await companies.save(try companyInput(["name": "Globex", "domain": "globex.com", "employee_count": "12"]), id: company.id,
+                                         mode: .replace, definitions: [], by: actor, now: later)
+            let shrunk = try #require(try await keeper.score(of: contact.id, definition: definition, now: later))
+            #expect(shrunk.fit == 20)
+            #expect(shrunk.ledger.contains { $0.ruleID == "size" && $0.points == -15 })
+            #expect(abs(shrunk.total - shrunk.ledgerTotal) < 1e-9)
+
+            _ = try await companies.save(try companyInput(["name": "Globex", "domain": "globex.com", "employee_count": "300"]), id: company.id,
+                                         mode: .replace, definitions: [], by: actor, now: later)
+            #expect(try await keeper.score(of: contact.id, definition: definition, now: later)?.fit == 35)
+            _ = try await companies.delete([company.id], by: actor, now: later.addingTimeInterval(60))
+            let alone = try #require(try await keeper.score(of: contact.id, definition: definition, now: later.addingTimeInterval(60)))
+            #expect(alone.fit == 20, "without its company the contact loses the company's points")
+        }
+    }
+
     @Test("an event older than the score is folded in as if it had arrived in order")
     func lateEvent() async throws {
         try await TestDatabase.withStore { db in
@@ -208,6 +240,46 @@ struct ScoringStoreTests {
             let first = try #require(try await keeper.score(of: ids[0], definition: definition, now: storeNow))
             #expect(first.ledger.count == 2)
             #expect(try await StageChanges(db, workspaceID: workspace.id).history(of: ids[0]).count == 1)
+        }
+    }
+
+    @Test("a re-scoring stopped after a few batches resumes after the last contact it wrote, and every contact ends scored once")
+    func stoppedRunResumes() async throws {
+        try await TestDatabase.withStore { db in
+            let (workspace, actor) = try await workspace(db)
+            let writer = ContactWriter(db, workspaceID: workspace.id)
+            var ids: [UUID] = []
+            for index in 0..<10 {
+                let (contact, _) = try #require(try await writer.save(try contactInput(["email": "r\(index)@acme.test", "job_title": "Diretor"]),
+                                                                      mode: .replace, definitions: [], by: actor, now: storeNow))
+                ids.append(contact.id)
+            }
+            let stored = try await activate(testDefinition(), in: workspace, actor: actor, db: db)
+            let definition = CompiledLeadDefinition(stored.version.definition)
+            let runs = ScoringRuns(db, workspaceID: workspace.id)
+            var scoring = BulkScoring(db, workspaceID: workspace.id)
+            scoring.batchSize = 3
+            scoring.contactLimit = 5
+            let run = try await runs.start(.activation, version: stored.number, total: ids.count, now: storeNow)
+            let stopped = try await scoring.run(run, definition: definition, old: nil, now: { storeNow })
+            #expect(stopped.status == .running)
+            #expect(stopped.processed == 6, "two whole batches")
+            let left = try #require(try await ScoringRuns.interrupted(on: db).first { $0.run.id == run.id }?.run)
+            #expect(left.processed == 6)
+            #expect(left.lastContactID != nil)
+            let keeper = ScoreKeeper(db, workspaceID: workspace.id)
+            var scoredBefore = 0
+            for id in ids where try await keeper.score(of: id, definition: definition, now: storeNow) != nil { scoredBefore += 1 }
+            #expect(scoredBefore == 6, "only the committed batches are scored")
+
+            scoring.contactLimit = nil
+            let finished = try await scoring.run(left, definition: definition, old: nil, now: { storeNow })
+            #expect(finished.status == .completed)
+            #expect(finished.processed == 10)
+            for id in ids {
+                let score = try #require(try await keeper.score(of: id, definition: definition, now: storeNow))
+                #expect(score.ledger.filter { $0.ruleID == "director" }.count == 1, "no contact is scored twice")
+            }
         }
     }
 

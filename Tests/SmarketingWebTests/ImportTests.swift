@@ -13,7 +13,7 @@ extension Browser {
         var body = Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(fileName)\"\r\nContent-Type: text/csv\r\n\r\n".utf8)
         body.append(contents)
         body.append(Data("\r\n--\(boundary)--\r\n".utf8))
-        return try await send(.POST, path + "?_csrf=" + (cookies[Cookies.csrf] ?? ""), body: String(decoding: body, as: UTF8.self),
+        return try await send(.POST, path + "?_csrf=" + (cookies[Cookies.csrf] ?? ""), bytes: body,
                               contentType: "multipart/form-data; boundary=\(boundary)")
     }
 }
@@ -63,6 +63,29 @@ struct ImportTests {
             #expect(ana?.jobTitle == "Diretora\nde Marketing")
             let carla = try await ContactRepository(app.db, workspaceID: acme.workspace.id).find(email: EmailAddress("carla@globex.com")!)
             #expect(carla?.stage == .mql)
+        }
+    }
+
+    @Test("a Latin-1 file is read with its accents, and its mapping, dry run and progress pages warn that it is not UTF-8")
+    func latin1Warning() async throws {
+        try await withTestApp { app in
+            let acme = try await TestWorkspace.viaSetup(app)
+            // "João;Conceição" in Windows-1252: ã = E3, ç = E7.
+            var bytes = Data("first_name;last_name;email\n".utf8)
+            bytes.append(contentsOf: [0x4A, 0x6F, 0xE3, 0x6F, 0x3B, 0x43, 0x6F, 0x6E, 0x63, 0x65, 0x69, 0xE7, 0xE3, 0x6F, 0x3B])
+            bytes.append(Data("joao@x.com\n".utf8))
+            let uploaded = try await acme.adminBrowser.upload("/contacts/import", fileName: "excel.csv", contents: bytes)
+            let path = try #require(uploaded.location)
+            let warning = "The file is not UTF-8; it was read as Latin-1 (Windows-1252)."
+            #expect(try await acme.adminBrowser.get(path).text.contains(warning))
+            let form = [("col_0", "field:first_name"), ("col_1", "field:last_name"), ("col_2", "field:email")]
+            #expect(try await acme.adminBrowser.post(path + "/check", form).text.contains(warning))
+            _ = try await acme.adminBrowser.post(path + "/run", form)
+            let id = try #require(UUID(uuidString: String(path.split(separator: "/").last ?? "")))
+            #expect(try await waitForImport(app, workspaceID: acme.workspace.id, id: id).created == 1)
+            #expect(try await acme.adminBrowser.get(path).text.contains(warning))
+            let joao = try await ContactRepository(app.db, workspaceID: acme.workspace.id).find(email: EmailAddress("joao@x.com")!)
+            #expect(joao?.fullName == "João Conceição")
         }
     }
 

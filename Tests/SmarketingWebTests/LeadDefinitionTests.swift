@@ -47,12 +47,14 @@ struct LeadDefinitionPagesTests {
             broken.removeAll { $0.0 == "fit_rules[0].field" }
             broken.append(("fit_rules[0].field", "shoe_size"))
             broken.append(("fit_rules[1].min", "600"))
+            broken.append(("mql.thresholds.fit", "twenty"))
             let refused = try await marketer.post("/lead-definition/draft", broken)
             #expect(refused.status == .unprocessableEntity)
             #expect(refused.text.contains("data-field=\"fit_rules[0].field\""))
             #expect(refused.text.contains("There is no such field."))
             #expect(refused.text.contains("data-field=\"fit_rules[1].min\""))
             #expect(refused.text.contains("This rule can never match."))
+            #expect(refused.text.contains("data-field=\"mql.thresholds.fit\""), "a number that is not a number and the check's findings come back together")
 
             #expect(try await marketer.post("/lead-definition/draft", editorFields(definition)).location == "/lead-definition?notice=saved")
             let draft = try #require(try await LeadDefinitions(app.db, workspaceID: acme.workspace.id).draft())

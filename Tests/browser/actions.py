@@ -1,6 +1,7 @@
 """What people do on Smarketing's pages, in the words of the tests: log in, submit a form,
 invite a colleague, choose a language, add a custom field, fill in a contact or a company,
-filter a list. Shared by the browser tests and their fixtures."""
+filter a list, import a CSV file, open and fill the lead definition's draft. Shared by the
+browser tests and their fixtures."""
 
 from __future__ import annotations
 

@@ -102,3 +102,25 @@ def test_a_file_that_is_not_csv_is_refused_with_a_clear_message(env: dict[str, s
     assert result.returncode != 0
     assert "is not a CSV file" in (result.stdout + result.stderr)
     assert count(Path(env["SQLITE_PATH"]), "SELECT COUNT(*) FROM contacts") == 0
+
+
+def test_a_second_file_with_the_same_headers_is_imported_with_the_mapping_saved_by_the_first(
+        env: dict[str, str], tmp_path: Path) -> None:
+    first = tmp_path / "fair-2026.csv"
+    first.write_text("Email,Nickname,Notes\nana@fair.test,Aninha,met at the stand\n", encoding="utf-8")
+    result = subprocess.run([BIN, "import", str(first), "--as", "admin@kill.test", "--ignore", "Notes"],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    second = tmp_path / "fair-2027.csv"
+    second.write_text("Email,Nickname,Notes\nbia@fair.test,Bibi,asked for a demo\n", encoding="utf-8")
+    result = subprocess.run([BIN, "import", str(second), "--as", "admin@kill.test"],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "saved mapping" in result.stdout
+    assert "Notes -> (ignored)" in result.stdout
+
+    database = Path(env["SQLITE_PATH"])
+    assert count(database, "SELECT COUNT(*) FROM custom_field_definitions WHERE key = 'notes'") == 0
+    assert count(database, "SELECT COUNT(*) FROM custom_field_definitions WHERE key = 'nickname'") == 1
+    assert count(database, "SELECT COUNT(*) FROM contacts WHERE email IN ('ana@fair.test', 'bia@fair.test')") == 2

@@ -10,6 +10,14 @@ public enum LeadDefinitionForm {
     /// with the given version. Values that are not numbers where numbers go are refused by name;
     /// everything else is left to ``LeadDefinition/problems(knownFields:)``.
     public static func parse(_ pairs: [(String, String)], version: Int) -> Result<LeadDefinition, ValidationFailure> {
+        let (definition, errors) = read(pairs, version: version)
+        return errors.isEmpty ? .success(definition) : .failure(ValidationFailure(errors))
+    }
+
+    /// Like ``parse(_:version:)``, but always gives the definition (a number that could not be
+    /// read counts as 0) with the inputs that could not be read, so that the page can also show
+    /// what the check finds in the rest at once.
+    public static func read(_ pairs: [(String, String)], version: Int) -> (LeadDefinition, [FieldError]) {
         var fields: [String: String] = [:]
         var cells: [String] = []
         for (name, value) in pairs {
@@ -67,8 +75,7 @@ public enum LeadDefinitionForm {
                 options: type.hasOptions ? reader.list(path + ".options") : [], required: reader.text(path + ".required") == "yes"
             ))
         }
-        if !reader.checker.errors.isEmpty { return .failure(ValidationFailure(reader.checker.errors)) }
-        return .success(definition)
+        return (definition, reader.checker.errors)
     }
 
     /// The form's fields for a definition, the inverse of ``parse(_:version:)``; the grid's cells
@@ -190,9 +197,14 @@ public enum LeadDefinitionForm {
 
         func isBlank(_ path: String, _ names: [String]) -> Bool { names.allSatisfy { text(path + "." + $0).isEmpty } }
 
+        /// The row's id, or for a new rule the first `prefix_N` no row of the form uses.
         func id(_ path: String, prefix: String, index: Int) -> String {
             let given = text(path + ".id")
-            return given.isEmpty ? "\(prefix)_\(index + 1)" : given
+            guard given.isEmpty else { return given }
+            let taken = Set(fields.filter { $0.key.hasSuffix(".id") }.map { $0.value.trimmingBlanks })
+            var number = index + 1
+            while taken.contains("\(prefix)_\(number)") { number += 1 }
+            return "\(prefix)_\(number)"
         }
 
         mutating func integer(_ name: String) -> Int {

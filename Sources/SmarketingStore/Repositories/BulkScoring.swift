@@ -12,6 +12,9 @@ public struct BulkScoring: Sendable {
     let db: any Database
     public let workspaceID: UUID
     public var batchSize = 1000
+    /// Stops an activation run (still `running`, so it resumes where it stopped) once at least
+    /// this many contacts of this call are scored; nil scores them all.
+    public var contactLimit: Int?
 
     public init(_ db: any Database, workspaceID: UUID) {
         self.db = db
@@ -27,10 +30,38 @@ public struct BulkScoring: Sendable {
         var whatIf = run.kind == .whatIf ? WhatIf(old: old ?? Self.nothing, new: definition) : nil
         if run.kind == .whatIf { current.lastContactID = nil; current.processed = 0 }
         let allFields = try await CustomFieldRepository(db, workspaceID: workspaceID).list()
+        let startedAt = current.processed
         do {
             while true {
+                if whatIf == nil, let contactLimit, current.processed - startedAt >= contactLimit { return current }
                 let time = now()
-                let histories = try await histories(after: current.lastContactID, fields: allFields, today: CalendarDay(utc: time))
+                let after = current.lastContactID
+                let size = batchSize
+                let batch: [ContactHistory]
+                if whatIf != nil {
+                    batch = try await db.transaction { tx in
+                        try await StoreTuning.widenCache(tx, megabytes: 256)
+                        var reader = BulkScoring(tx, workspaceID: workspaceID)
+                        reader.batchSize = size
+                        return try await reader.histories(after: after, fields: allFields, today: CalendarDay(utc: time))
+                    }
+                } else {
+                    // Reading and writing a batch in one transaction: one snapshot, one connection
+                    // with a page cache wide enough for the events index of a large workspace.
+                    let processed = current.processed
+                    let runID = current.id
+                    batch = try await db.transaction { tx in
+                        try await StoreTuning.widenCache(tx, megabytes: 256)
+                        var scoring = BulkScoring(tx, workspaceID: workspaceID)
+                        scoring.batchSize = size
+                        let histories = try await scoring.histories(after: after, fields: allFields, today: CalendarDay(utc: time))
+                        guard let last = histories.last else { return [] }
+                        try await scoring.write(histories, definition: definition, now: time)
+                        try await ScoringRuns(tx, workspaceID: workspaceID).advance(runID, processed: processed + histories.count, lastContactID: last.id)
+                        return histories
+                    }
+                }
+                let histories = batch
                 guard let last = histories.last else { break }
                 if var comparison = whatIf {
                     for history in histories { comparison.add(history, now: time) }
@@ -38,13 +69,7 @@ public struct BulkScoring: Sendable {
                     current.processed += histories.count
                     current.lastContactID = last.id
                 } else {
-                    let processed = current.processed + histories.count
-                    let runID = current.id
-                    try await db.transaction { tx in
-                        try await BulkScoring(tx, workspaceID: workspaceID).write(histories, definition: definition, now: time)
-                        try await ScoringRuns(tx, workspaceID: workspaceID).advance(runID, processed: processed, lastContactID: last.id)
-                    }
-                    current.processed = processed
+                    current.processed += histories.count
                     current.lastContactID = last.id
                 }
                 await progress(current)

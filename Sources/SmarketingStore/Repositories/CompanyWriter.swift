@@ -61,6 +61,10 @@ public struct CompanyWriter: Sendable {
                     .record(outcome == .created ? .created : .updated, type: "company", id: companyID, change: change, by: actor, at: now)
             }
             if let oldName, oldName != company.name { try await refreshContactSearch(of: companyID, name: company.name, on: tx) }
+            if outcome == .updated, !change.isEmpty {
+                let contacts = try await ContactRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$companyID == companyID).all()
+                try await rescore(contacts.map { try $0.requireID() }, by: actor, now: now, on: tx)
+            }
             var value = company.value
             value.custom = custom
             return (value, outcome)
@@ -72,9 +76,11 @@ public struct CompanyWriter: Sendable {
     public func delete(_ ids: [UUID], by actor: AuditActor, now: Date) async throws -> Int {
         try await db.transaction { tx in
             let rows = try await CompanyRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$id ~~ ids).all()
+            var orphaned: [UUID] = []
             for row in rows {
                 let id = try row.requireID()
                 let contacts = try await ContactRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$companyID == id).all()
+                orphaned += try contacts.map { try $0.requireID() }
                 for contact in contacts {
                     contact.companyID = nil
                     contact.searchText = ContactWriter.searchText(contact, companyName: nil)
@@ -92,6 +98,7 @@ public struct CompanyWriter: Sendable {
                     change: AuditChange(before: ["name": row.name, "domain": row.domain ?? ""], after: [:]), at: now
                 )
             }
+            try await rescore(orphaned, by: actor, now: now, on: tx)
             return rows.count
         }
     }
@@ -113,6 +120,15 @@ public struct CompanyWriter: Sendable {
         row.revenueBand = pick(input.revenueBand.flatMap { $0.isEmpty ? nil : $0 }, row.revenueBand)
         row.country = pick(input.country, row.country)
         row.refreshSearchKeys()
+    }
+
+    /// Fit rules read the company's fields: its contacts' scores follow a change at once, in the
+    /// same transaction (a contact may become an MQL).
+    private func rescore(_ contactIDs: [UUID], by actor: AuditActor, now: Date, on tx: any Database) async throws {
+        guard !contactIDs.isEmpty else { return }
+        let keeper = ScoreKeeper(tx, workspaceID: workspaceID)
+        guard let definition = try await keeper.activeDefinition() else { return }
+        for id in contactIDs { try await keeper.refresh(contactID: id, definition: definition, by: actor, now: now) }
     }
 
     /// A contact's search covers its company's name: after a rename, its contacts follow.

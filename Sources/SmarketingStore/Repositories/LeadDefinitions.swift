@@ -168,7 +168,7 @@ public struct LeadDefinitions: Sendable {
     }
 
     /// Problems a draft may have while it is being written.
-    static func allowedWhileDrafting(_ problem: LeadDefinitionProblem) -> Bool {
+    public static func allowedWhileDrafting(_ problem: LeadDefinitionProblem) -> Bool {
         if case .unreachable = problem.reason { return true }
         return false
     }

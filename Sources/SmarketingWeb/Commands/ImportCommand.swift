@@ -5,7 +5,8 @@ import SmarketingStore
 import Vapor
 
 /// `smarketing import FILE --as admin@company.com`: imports contacts from a CSV file with the
-/// suggested column mapping (unknown columns become custom fields unless `--ignore`d), shows a
+/// workspace's saved mapping for its headers or else the suggested one (unknown columns become
+/// custom fields unless `--ignore`d), saves the mapping for the next file, shows a
 /// progress bar, and can be resumed (`--resume ID`) after a stop. `--dry-run` only reports.
 struct ImportCommand: AsyncCommand {
     struct Signature: CommandSignature {
@@ -53,13 +54,16 @@ struct ImportCommand: AsyncCommand {
         if let warning = file.encoding.warning { console.warning("Note: \(warning.rawValue): the file was read as Latin-1 (Windows-1252).") }
 
         let definitions = try await CustomFieldRepository(app.db, workspaceID: user.workspaceID).list(.contact)
-        var (preset, mapping) = ColumnMapping.suggest(headers: file.headers, existing: definitions, samples: try file.samples(200))
+        let mappings = ImportMappings(db: app.db, workspaceID: user.workspaceID)
+        var (mapping, saved) = try await mappings.initial(for: file, definitions: definitions)
+        let preset = ColumnMapping.suggest(headers: file.headers, existing: definitions, samples: []).preset
         let ignored = Set((signature.ignore ?? "").split(separator: ",").map { String($0).trimmingBlanks.lowercased() })
         for (index, header) in file.headers.enumerated() where ignored.contains(header.lowercased()) { mapping.targets[index] = .ignore }
         if signature.noNewFields {
             for index in mapping.targets.indices { if case .newCustom = mapping.targets[index] { mapping.targets[index] = .ignore } }
         }
-        console.print("Columns (\(preset.rawValue) headers, delimiter \"\(file.delimiter)\", \(file.encoding.rawValue)):")
+        let origin = saved ? "the workspace's saved mapping for these headers" : "\(preset.rawValue) headers"
+        console.print("Columns (\(origin), delimiter \"\(file.delimiter)\", \(file.encoding.rawValue)):")
         for (header, target) in zip(file.headers, mapping.targets) { console.print("  \(header) -> \(Self.describe(target))") }
 
         let runner = ContactImportRunner(db: app.db, workspaceID: user.workspaceID, actor: AuditActor(userID: user.id, name: user.name, channel: .command),
@@ -80,6 +84,7 @@ struct ImportCommand: AsyncCommand {
             mapping = found.mapping ?? mapping
             console.print("Resuming after row \(found.processedRows).")
         } else {
+            try await mappings.remember(mapping, headers: file.headers, now: app.clock.now())
             let stored = try ImportStorage.directory(app) + "/\(UUID().uuidString.lowercased()).csv"
             try FileManager.default.copyItem(atPath: signature.file, toPath: stored)
             record = try await imports.create(fileName: URL(fileURLWithPath: signature.file).lastPathComponent, storedPath: stored,

@@ -15,6 +15,12 @@ struct RescoreCommand: AsyncCommand {
 
         @Option(name: "batch", help: "Contacts per batch (default 1000)")
         var batch: Int?
+
+        @Option(name: "limit", help: "Stop after about this many contacts; the run resumes with --resume")
+        var limit: Int?
+
+        @Option(name: "resume", help: "Id of a stopped re-scoring run to continue")
+        var resume: String?
     }
 
     var help: String { "Re-scores every contact of a workspace under its active lead definition." }
@@ -33,9 +39,22 @@ struct RescoreCommand: AsyncCommand {
         }
         let total = try await ContactRepository(app.db, workspaceID: workspaceID).count()
         let events = try await EventLog(app.db, workspaceID: workspaceID).count()
-        let run = try await ScoringRuns(app.db, workspaceID: workspaceID).start(.activation, version: active.number, total: total, now: app.clock.now())
+        let runs = ScoringRuns(app.db, workspaceID: workspaceID)
+        let run: ScoringRun
+        if let raw = signature.resume {
+            guard let id = UUID(uuidString: raw), let found = try await runs.find(id), found.kind == .activation, found.status != .completed,
+                  found.definitionVersion == active.number else {
+                console.error("No stopped re-scoring run \(raw) under the active lead definition in this workspace.")
+                throw ValidationFailure("resume", .notInList)
+            }
+            run = found
+            console.print("Resuming after \(found.processed) contacts.")
+        } else {
+            run = try await runs.start(.activation, version: active.number, total: total, now: app.clock.now())
+        }
         var scoring = BulkScoring(app.db, workspaceID: workspaceID)
         if let batch = signature.batch { scoring.batchSize = max(1, min(batch, 10_000)) }
+        if let limit = signature.limit { scoring.contactLimit = max(1, limit) }
         console.print("Re-scoring \(total) contacts and \(events) events under lead definition v\(active.number) (run \(run.id.uuidString.lowercased())).")
         let started = Date()
         let clock = app.clock
@@ -47,6 +66,10 @@ struct RescoreCommand: AsyncCommand {
             }
         }
         let seconds = max(0.001, Date().timeIntervalSince(started))
+        if finished.status != .completed {
+            console.print("Stopped after \(finished.processed) of \(finished.total) contacts: continue with --resume \(finished.id.uuidString.lowercased()).")
+            return
+        }
         console.print("Done: \(finished.processed) contacts in \(String(format: "%.1f", seconds)) s, "
             + "\(Int(Double(finished.processed) / seconds)) contacts/s, \(Int(Double(events) / seconds)) events/s.")
     }

@@ -494,5 +494,6 @@ extension Catalogs {
         .companyScore: "Account score",
         .companyScoreText: "Hottest contact {0} points; all {1} scored contacts together {2}.",
         .scoreColumn: "Score",
+        .ldRunRunning: "running…",
 ]
 }

@@ -494,5 +494,6 @@ extension Catalogs {
         .companyScore: "Pontuação da conta",
         .companyScoreText: "Contato mais quente {0} pontos; os {1} contatos pontuados juntos {2}.",
         .scoreColumn: "Pontuação",
+        .ldRunRunning: "em andamento…",
 ]
 }

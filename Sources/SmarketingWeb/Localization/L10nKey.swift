@@ -493,4 +493,5 @@ enum L10nKey: String, CaseIterable, Sendable {
     case companyScore = "companies.score"
     case companyScoreText = "companies.score_text"
     case scoreColumn = "contacts.score_column"
+    case ldRunRunning = "lead.run_running"
 }

@@ -94,12 +94,7 @@ struct ImportPages: RouteCollection {
             page.status = .unprocessableEntity
             return page.response(for: req)
         }
-        // Saved for the next file with these headers: the fields this import creates will exist then.
-        let reusable = ColumnMapping(targets: mapping.targets.map { target in
-            if case .newCustom(let key, _, _, _) = target { return .custom(key) }
-            return target
-        })
-        try await ImportRepository(req.db, workspaceID: member.workspaceID).saveMapping(reusable, headers: file.headers, now: req.now)
+        try await ImportMappings(db: req.db, workspaceID: member.workspaceID).remember(mapping, headers: file.headers, now: req.now)
         try await ImportRepository(req.db, workspaceID: member.workspaceID).start(record.id, mapping: mapping, totalRows: nil, now: req.now)
         launch(req, member: member, record: record, file: file, mapping: mapping)
         return req.redirect(to: "/contacts/import/\(record.id.uuidString.lowercased())", redirectType: .normal)
@@ -143,12 +138,8 @@ struct ImportPages: RouteCollection {
     }
 
     private func suggestedMapping(_ req: Request, member: Member, file: ContactImportFile) async throws -> ColumnMapping {
-        if let saved = try await ImportRepository(req.db, workspaceID: member.workspaceID).savedMapping(headers: file.headers),
-           saved.targets.count == file.headers.count {
-            return saved
-        }
         let definitions = try await CustomFieldRepository(req.db, workspaceID: member.workspaceID).list(.contact)
-        return ColumnMapping.suggest(headers: file.headers, existing: definitions, samples: try file.samples(200)).mapping
+        return try await ImportMappings(db: req.db, workspaceID: member.workspaceID).initial(for: file, definitions: definitions).mapping
     }
 
     /// The mapping the form chose: per column `ignore`, `field:<name>`, `custom:<key>` or `new:<type>`.
@@ -254,13 +245,13 @@ struct ImportPages: RouteCollection {
             el("section", [.class("panel"), .id("dry-run")], [
                 el("h2", [], text: l(.importDryRun)),
                 el("p", [], text: l(.importWould, l.number(report.created), l.number(report.updated), l.number(report.rejected), l.number(report.skippedBlank))),
-                report.warnings.isEmpty ? .empty : el("p", [.class("form-error")], text: l(.importLatin1)),
                 rejectionTable(report.rejections.prefix(20).map { $0 }, l: l, definitions: definitions),
             ])
         } ?? .empty
         return Page(title: l(.importMapTitle), area: .contacts, body: [
             pageHeader(l(.importMapTitle), subtitle: "\(record.fileName) · \(l(.importDelimiter)) \"\(file.delimiter)\" · \(file.encoding.rawValue)",
                        actions: [link(l(.importTitle), .contactImport)]),
+            Self.encodingWarning(file.encoding, l),
             reportPanel,
             problems.isEmpty ? .empty : el("div", [.class("form-error"), Attr("role", "alert"), .id("mapping-problems")],
                                            [text(l(.importMappingProblem) + " " + problems.map { "\($0.field): \(l.message(for: $0))" }.joined(separator: "; "))]),
@@ -283,6 +274,7 @@ struct ImportPages: RouteCollection {
         let percent = total == 0 ? (record.status == .completed ? 100 : 0) : min(100, record.processedRows * 100 / total)
         var body: [HTMLNode] = [
             pageHeader(record.fileName, subtitle: Self.statusName(record.status, l), actions: [link(l(.importTitle), .contactImport), link(l(.navContacts), .contacts)]),
+            Self.encodingWarning(SourceEncoding(rawValue: record.encoding) ?? .utf8, l),
             el("section", [.class("panel"), .id("import-progress"), .data("status", record.status.rawValue)], [
                 el("label", [Attr("for", "import-bar")], text: l(.importProgress, l.number(record.processedRows), l.number(total))),
                 el("progress", [.id("import-bar"), Attr("max", "100"), .value(String(percent))], text: "\(percent)%"),
@@ -317,6 +309,11 @@ struct ImportPages: RouteCollection {
         } catch {
             return error.errors
         }
+    }
+
+    /// A file read as Latin-1 may show wrong accents: said on every page of its import.
+    static func encodingWarning(_ encoding: SourceEncoding, _ l: Localizer) -> HTMLNode {
+        encoding.warning == nil ? .empty : el("p", [.class("form-error"), .id("encoding-warning"), Attr("role", "status")], text: l(.importLatin1))
     }
 
     static func statusName(_ status: ContactImportRecord.Status, _ l: Localizer) -> String {

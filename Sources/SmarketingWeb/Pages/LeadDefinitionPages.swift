@@ -279,7 +279,8 @@ struct LeadDefinitionPages: RouteCollection {
     func whatIf(req: Request) async throws -> Response {
         let member = try editorMember(req)
         _ = try await ScoringService.whatIf(req, member: member)
-        return req.redirect(to: Self.path + "#what-if", redirectType: .normal)
+        // No `#` in the address: a page with one is not reloaded by its own refresh.
+        return req.redirect(to: Self.path, redirectType: .normal)
     }
 
     func saveOutcome(req: Request) async throws -> Response {
@@ -296,13 +297,13 @@ struct LeadDefinitionPages: RouteCollection {
         }
         try await ScoringOutcomes(req.db, workspaceID: member.workspaceID).save(
             OutcomeChoice(field: key.isEmpty ? nil : key, positiveValues: list("outcome_values"), excludedFields: excluded), now: req.now)
-        return req.redirect(to: Self.path + "?notice=saved#quality", redirectType: .normal)
+        return req.redirect(to: Self.path + "?notice=saved", redirectType: .normal)
     }
 
     func suggest(req: Request) async throws -> Response {
         let member = try editorMember(req)
         _ = try await ScoringService.suggest(req, member: member)
-        return req.redirect(to: Self.path + "#suggestion", redirectType: .normal)
+        return req.redirect(to: Self.path, redirectType: .normal)
     }
 
     func acceptSuggestion(req: Request) async throws -> Response {
@@ -351,12 +352,20 @@ struct LeadDefinitionPages: RouteCollection {
             page.status = .unprocessableEntity
             return page.response(for: req)
         }
-        let definition: LeadDefinition
-        switch LeadDefinitionForm.parse(form.pairs, version: draft.number) {
-        case .success(let parsed): definition = parsed
-        case .failure(let failure): return try await refused(failure.errors)
-        }
+        let (definition, unreadable) = LeadDefinitionForm.read(form.pairs, version: draft.number)
         let known = try await ScoringService.knownFields(req.db, workspaceID: member.workspaceID)
+        if !unreadable.isEmpty {
+            // Every problem at once: the inputs that are not numbers, and what the check finds elsewhere.
+            let problems = definition.problems(knownFields: known).filter { !LeadDefinitions.allowedWhileDrafting($0) }
+            let found = Self.rowErrors(problems, pairs: form.pairs)
+            var messages: [String: String] = [:]
+            var errors = unreadable
+            for (error, problem) in zip(found, problems) where !errors.contains(where: { $0.field == error.field }) {
+                errors.append(error)
+                messages[error.field] = req.l.problem(problem.reason)
+            }
+            return try await refused(errors, messages: messages)
+        }
         do {
             _ = try await definitions.saveDraft(definition, knownFields: known, by: member.actor, now: req.now)
         } catch LeadDefinitions.Problem.invalid(let problems) {
@@ -378,6 +387,7 @@ struct LeadDefinitionPages: RouteCollection {
         let title = l(.ldEditTitle, String(draft.number))
         return Page(title: title, area: .leadDefinition, body: [
             pageHeader(title, subtitle: l(.ldEditIntro), actions: [el("a", [.href(Self.path)], text: l(.ldBack))]),
+            Notice.banner(req),
             Form.post(req, action: Self.path + "/draft", id: "definition-form", attributes: [.class("definition-form")], [
                 editor.summaryOfErrors(),
                 editor.fitSection(rows: counts.fit + 2),
@@ -492,7 +502,7 @@ struct LeadDefinitionPages: RouteCollection {
 
     static func runStatusName(_ status: ScoringRun.Status, _ l: Localizer) -> String {
         switch status {
-        case .running: l(.importStatusRunning)
+        case .running: l(.ldRunRunning)
         case .completed: l(.importStatusCompleted)
         case .interrupted: l(.ldRunInterrupted)
         }

@@ -181,7 +181,10 @@ struct DefinitionEditor {
     /// Errors the page shows on no input (a rule list as a whole).
     func summaryOfErrors() -> HTMLNode {
         let shown = ["fit_rules", "engagement_rules", "frequency_rules", "sql_criteria", "mql", "half_life_days"]
-        let loose = state.errors.filter { error in !shown.contains { error.field.hasPrefix($0 + "[") || error.field.hasPrefix($0 + ".") || error.field == "half_life_days" } }
+        // Errors on inputs the page does not show (a rule's id) are listed here.
+        let loose = state.errors.filter { error in
+            error.field.hasSuffix(".id") || !shown.contains { error.field.hasPrefix($0 + "[") || error.field.hasPrefix($0 + ".") || error.field == "half_life_days" }
+        }
         guard !state.errors.isEmpty else { return .empty }
         return el("div", [.class("form-error"), .id("definition-errors"), Attr("role", "alert")], [
             el("p", [], text: l(.ldFixErrors, String(state.errors.count))),

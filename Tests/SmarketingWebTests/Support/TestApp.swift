@@ -78,6 +78,11 @@ final class Browser: @unchecked Sendable {
     }
 
     func send(_ method: HTTPMethod, _ path: String, body: String?, contentType: String?, headers extra: HTTPHeaders = [:]) async throws -> Reply {
+        try await send(method, path, bytes: body.map { Data($0.utf8) }, contentType: contentType, headers: extra)
+    }
+
+    /// Sends a body byte for byte (an upload in another encoding than UTF-8).
+    func send(_ method: HTTPMethod, _ path: String, bytes body: Data?, contentType: String?, headers extra: HTTPHeaders = [:]) async throws -> Reply {
         var headers = extra
         if !cookies.isEmpty {
             headers.replaceOrAdd(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
@@ -86,7 +91,7 @@ final class Browser: @unchecked Sendable {
         if let contentType { headers.replaceOrAdd(name: .contentType, value: contentType) }
         let response = try await app.performTest(request: TestingHTTPRequest(
             method: method, url: URI(path: path), headers: headers,
-            body: body.map { ByteBuffer(string: $0) } ?? ByteBuffer()
+            body: body.map { ByteBuffer(bytes: $0) } ?? ByteBuffer()
         ))
         for header in response.headers[.setCookie] {
             let pair = header.split(separator: ";").first.map(String.init) ?? ""
