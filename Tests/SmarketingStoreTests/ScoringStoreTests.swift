@@ -173,6 +173,47 @@ struct ScoringStoreTests {
         }
     }
 
+    @Test("a list filtered on engagement compares the decayed points the pages show, in both directions and with bulk re-scoring")
+    func engagementFilterDecays() async throws {
+        try await TestDatabase.withStore { db in
+            let (workspace, actor) = try await workspace(db)
+            let stored = try await activate(testDefinition(), in: workspace, actor: actor, db: db)
+            let definition = CompiledLeadDefinition(stored.version.definition)
+            let writer = ContactWriter(db, workspaceID: workspace.id)
+            let keeper = ScoreKeeper(db, workspaceID: workspace.id)
+            let log = EventLog(db, workspaceID: workspace.id)
+            // Ana submitted a form (25 points) a half-life (30 days) before `now`; Bia the day before.
+            let now = storeNow.addingTimeInterval(30 * 86_400)
+            var ids: [String: UUID] = [:]
+            for (name, time) in [("ana", storeNow), ("bia", now.addingTimeInterval(-86_400))] {
+                let (contact, _) = try #require(try await writer.save(try contactInput(["email": "\(name)@acme.test"]), mode: .replace,
+                                                                      definitions: [], by: actor, now: time))
+                let event = ScoringEvent(id: "form-\(name)", type: "form_submitted", time: time)
+                _ = try await log.record([(event, contact.id, nil)], now: time)
+                try await keeper.apply(event, contactID: contact.id, definition: definition, by: actor, now: time)
+                ids[name] = contact.id
+            }
+            func names(_ filter: String) async throws -> Set<String> {
+                let query = try ContactQuery.parse([("f", filter)], customFields: [])
+                let page = try await ContactSearch(db, workspaceID: workspace.id, now: now).page(query, limit: 10, after: nil, definitions: [])
+                return Set(page.contacts.compactMap { contact in ids.first { $0.value == contact.id }?.key })
+            }
+            #expect(try await keeper.score(of: try #require(ids["ana"]), definition: definition, now: now).map { ($0.engagement * 10).rounded() / 10 } == 12.5)
+            #expect(try await names("engagement_score:gte:20") == ["bia"], "Ana's 25 points are 12.5 now")
+            #expect(try await names("engagement_score:lte:20") == ["ana"])
+            #expect(try await names("engagement_score:between:10..13") == ["ana"])
+            #expect(try await names("engagement_score:eq:12.5") == ["ana"])
+
+            // Bulk re-scoring writes the same keys.
+            var scoring = BulkScoring(db, workspaceID: workspace.id)
+            scoring.batchSize = 1
+            let run = try await ScoringRuns(db, workspaceID: workspace.id).start(.activation, version: stored.number, total: 2, now: now)
+            _ = try await scoring.run(run, definition: definition, old: nil, now: { now })
+            #expect(try await names("engagement_score:gte:20") == ["bia"])
+            #expect(try await names("engagement_score:between:10..13") == ["ana"])
+        }
+    }
+
     @Test("an event older than the score is folded in as if it had arrived in order")
     func lateEvent() async throws {
         try await TestDatabase.withStore { db in

@@ -215,4 +215,42 @@ struct ContactsAPITests {
             #expect(log.contains("contact.deleted"))
         }
     }
+
+    @Test("bulk actions through the API work on ids or on every result of a query; a merge keeps one contact; bad requests name the field")
+    func bulkAndMerge() async throws {
+        try await withTestApp { app in
+            let acme = try await TestWorkspace.viaSetup(app)
+            let api = APIClient(app: app, token: try await acme.token(app))
+            var ids: [String] = []
+            for (email, country) in [("ana@x.test", "BR"), ("bia@x.test", "BR"), ("caio@x.test", "PT"), ("ana.old@y.test", "BR")] {
+                let created = try await api.call(.POST, "/api/v1/contacts", json: #"{"first_name":"P","email":"\#(email)","country":"\#(country)"}"#)
+                ids.append(try #require(try created.json()["id"] as? String))
+            }
+            let byQuery = try await api.call(.POST, "/api/v1/contacts/bulk", json: #"{"action":"add_to_list","list":"Brasil","query":"f=country:eq:BR"}"#)
+            #expect(byQuery.status == .ok)
+            #expect(try byQuery.json()["affected"] as? Int == 3)
+            let byIDs = try await api.call(.POST, "/api/v1/contacts/bulk", json: #"{"action":"assign_owner","owner_id":"\#(acme.admin.id.uuidString)","ids":["\#(ids[2])"]}"#)
+            #expect(try byIDs.json()["affected"] as? Int == 1)
+            #expect(try await ContactRepository(app.db, workspaceID: acme.workspace.id).find(try #require(UUID(uuidString: ids[2])))?.ownerID == acme.admin.id)
+
+            let unknown = try await api.call(.POST, "/api/v1/contacts/bulk", json: #"{"action":"paint","ids":["\#(ids[0])"]}"#)
+            #expect(unknown.status == .unprocessableEntity)
+            #expect(try unknown.errorFields() == ["action"])
+            let nothing = try await api.call(.POST, "/api/v1/contacts/bulk", json: #"{"action":"delete","ids":[]}"#)
+            #expect(try nothing.errorFields() == ["ids"])
+
+            let merged = try await api.call(.POST, "/api/v1/contacts/\(ids[0])/merge", json: #"{"other_id":"\#(ids[3])"}"#)
+            #expect(merged.status == .ok)
+            #expect(try merged.json()["email"] as? String == "ana@x.test")
+            #expect(try await api.call(.GET, "/api/v1/contacts/\(ids[3])").status == .notFound)
+            let itself = try await api.call(.POST, "/api/v1/contacts/\(ids[0])/merge", json: #"{"other_id":"\#(ids[0])"}"#)
+            #expect(itself.status == .unprocessableEntity)
+            #expect(try itself.errorFields() == ["other_id"])
+            #expect(try await ContactRepository(app.db, workspaceID: acme.workspace.id).count() == 3)
+
+            let deleted = try await api.call(.POST, "/api/v1/contacts/bulk", json: #"{"action":"delete","query":"f=country:eq:BR"}"#)
+            #expect(try deleted.json()["affected"] as? Int == 2)
+            #expect(try await ContactRepository(app.db, workspaceID: acme.workspace.id).count() == 1)
+        }
+    }
 }

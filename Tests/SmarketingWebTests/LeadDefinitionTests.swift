@@ -115,6 +115,38 @@ struct LeadDefinitionPagesTests {
             #expect(try await ContactRepository(app.db, workspaceID: acme.workspace.id).countByStage()[.mql] == 0)
         }
     }
+
+    @Test("a company page rolls its contacts' scores up: the hottest contact and the sum, and follows a change of the company's size")
+    func companyRollUp() async throws {
+        try await withTestApp { app in
+            let acme = try await TestWorkspace.viaSetup(app)
+            let (_, marketingManager) = try await acme.member(app, email: "mel@acme.com", roles: [.marketingManager], name: "Mel")
+            let (_, salesManager) = try await acme.member(app, email: "sal@acme.com", roles: [.salesManager], name: "Sal")
+            _ = try await acme.adminBrowser.post("/lead-definition/draft/open", [])
+            _ = try await acme.adminBrowser.post("/lead-definition/draft", editorFields(testDefinition()))
+            let digest = try #require(try await LeadDefinitions(app.db, workspaceID: acme.workspace.id).draft()).version.digest
+            _ = try await marketingManager.post("/lead-definition/draft/approve", [("side", "marketing"), ("digest", digest)])
+            _ = try await salesManager.post("/lead-definition/draft/approve", [("side", "sales"), ("digest", digest)])
+            #expect(try await acme.adminBrowser.post("/lead-definition/draft/activate", []).location == "/lead-definition?notice=activated")
+            let run = try #require(try await ScoringRuns(app.db, workspaceID: acme.workspace.id).latest(.activation))
+            _ = try await waitForRun(app, workspaceID: acme.workspace.id, id: run.id)
+
+            let api = APIClient(app: app, token: try await acme.token(app))
+            let created = try await api.call(.POST, "/api/v1/companies", json: #"{"name":"Globex","domain":"globex.com","employee_count":120}"#)
+            let companyID = try #require(try created.json()["id"] as? String)
+            // A director (20 + 15 for the company's size) and an analyst (15).
+            for (email, title) in [("bia@globex.com", "Diretora"), ("caio@globex.com", "Analista")] {
+                _ = try await api.call(.POST, "/api/v1/contacts", json: #"{"email":"\#(email)","job_title":"\#(title)","company_domain":"globex.com"}"#)
+            }
+            let page = try await acme.adminBrowser.get("/companies/\(companyID)")
+            #expect(page.text.contains("id=\"company-score\""))
+            #expect(page.text.contains("Hottest contact 35 points; all 2 scored contacts together 50."))
+
+            _ = try await api.call(.PATCH, "/api/v1/companies/\(companyID)", json: #"{"employee_count":10}"#)
+            let shrunk = try await acme.adminBrowser.get("/companies/\(companyID)")
+            #expect(shrunk.text.contains("Hottest contact 20 points; all 2 scored contacts together 20."))
+        }
+    }
 }
 
 @Suite("The lead definition through the API")

@@ -133,8 +133,8 @@ public struct FieldFilter: Sendable, Equatable, Hashable {
     /// Company fields a filter of the company list may name besides custom ones.
     public static let companyFilterableFields: Set<String> = ["name", "domain", "employee_count", "industry", "revenue_band", "country"]
 
-    /// Scores under the active lead definition: fit points, and engagement points as of the
-    /// contact's last scored activity (decay after it is not applied in filters).
+    /// Scores under the active lead definition: fit points, and engagement points decayed to the
+    /// moment of the query (what the list and the contact page show).
     public static let scoreFields: Set<String> = ["fit_score", "engagement_score"]
 
     static let numericFields: Set<String> = ["age", "employee_count", "fit_score", "engagement_score"]

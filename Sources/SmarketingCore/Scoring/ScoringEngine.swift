@@ -192,6 +192,39 @@ extension CompiledLeadDefinition {
         return total
     }
 
+    // MARK: Comparing decayed engagement in a query
+
+    /// The order key of a stored engagement `value` (as of `asOf`): `ln |value| + rate x asOf`,
+    /// nil for no points. Decay multiplies every engagement by the same factor per second, so at
+    /// any moment `now` the magnitude of the decayed value is `exp(key - rate x now)`: comparing
+    /// keys with ``engagementKeyBound(_:at:)`` compares decayed engagement without computing it
+    /// for every contact (a database index can do it, and SQL needs no `exp`).
+    public func engagementKey(value: Double, asOf: Date?) -> Double? {
+        guard value != 0, value.isFinite else { return nil }
+        return log(abs(value)) + decayPerSecond * (asOf?.timeIntervalSince1970 ?? 0)
+    }
+
+    /// The key an engagement of magnitude `|points|` has at `now`; nil for 0 points. A stored
+    /// engagement of the same sign is at least `|points|` at `now` exactly when its key is at
+    /// least this bound.
+    public func engagementKeyBound(_ points: Double, at now: Date) -> Double? {
+        guard points != 0, points.isFinite else { return nil }
+        return log(abs(points)) + decayPerSecond * now.timeIntervalSince1970
+    }
+
+    /// What a stored engagement (its value for the sign, its key for the magnitude) must meet
+    /// to be at least `points` once decayed to `now`.
+    public func engagement(atLeast points: Double, at now: Date) -> DecayedEngagementCondition {
+        guard let bound = engagementKeyBound(points, at: now) else { return .nonNegative }
+        return points > 0 ? .positiveWithKeyAtLeast(bound) : .nonNegativeOrKeyAtMost(bound)
+    }
+
+    /// What a stored engagement must meet to be at most `points` once decayed to `now`.
+    public func engagement(atMost points: Double, at now: Date) -> DecayedEngagementCondition {
+        guard let bound = engagementKeyBound(points, at: now) else { return .nonPositive }
+        return points > 0 ? .nonPositiveOrKeyAtMost(bound) : .negativeWithKeyAtLeast(bound)
+    }
+
     /// `value x exp(-ln 2 / half-life x (to - from))`, unchanged when `to` is not after `from`.
     func decayed(_ value: Double, from: Double?, to: Double) -> Double {
         guard decayPerSecond > 0, let from, to > from, value != 0 else { return value }

@@ -29,6 +29,7 @@ struct CreateScoring: AsyncMigration {
             .field("fit", .int, .required)
             .field("engagement", .double, .required)
             .field("engagement_at", .datetime)
+            .field("engagement_key", .double)
             .field("is_mql", .bool, .required)
             .field("cell", .string)
             .field("state", .string, .required)
@@ -37,7 +38,7 @@ struct CreateScoring: AsyncMigration {
             .unique(on: "contact_id")
             .create()
         try await Index.create("contact_scores_workspace_fit", on: "contact_scores", ["workspace_id", "fit"], in: database)
-        try await Index.create("contact_scores_workspace_engagement", on: "contact_scores", ["workspace_id", "engagement"], in: database)
+        try await Index.create("contact_scores_workspace_engagement", on: "contact_scores", ["workspace_id", "engagement_key"], in: database)
 
         try await database.schema("score_changes")
             .id()

@@ -204,6 +204,7 @@ public struct BulkScoring: Sendable {
             let result = definition.rescore(profile: history.profile, events: history.events, now: now)
             scores.append([.uuid(TimeOrderedID.make(at: now)), .uuid(workspaceID), .uuid(history.id), .integer(definition.version),
                            .integer(result.state.fit), .real(result.state.engagementValue), result.state.asOf.map(BulkValue.date) ?? .null,
+                           definition.engagementKey(value: result.state.engagementValue, asOf: result.state.asOf).map(BulkValue.real) ?? .null,
                            .bool(result.mql.isMQL), BulkValue(result.mql.cell?.description), .text(ScoreKeeper.encodeState(result.state)),
                            .text(ScoreLedgerText.encode(result.ledger)), .date(now)])
             if case .becomeMQL(let cause) = definition.stageDecision(for: history.stage, fit: result.fit, engagement: result.engagement) {

@@ -66,10 +66,14 @@ enum CursorText {
 public struct ContactSearch: Sendable {
     let db: any Database
     public let workspaceID: UUID
+    /// The moment engagement filters decay scores to (the request's time); without it they
+    /// compare engagement as of each contact's last scored activity.
+    public let now: Date?
 
-    public init(_ db: any Database, workspaceID: UUID) {
+    public init(_ db: any Database, workspaceID: UUID, now: Date? = nil) {
         self.db = db
         self.workspaceID = workspaceID
+        self.now = now
     }
 
     public struct Page: Sendable {
@@ -82,7 +86,7 @@ public struct ContactSearch: Sendable {
         let select = sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("c")))
             .from(SQLAlias(SQLIdentifier("contacts"), as: SQLIdentifier("c")))
             .where(SQLColumn("workspace_id", table: "c"), .equal, SQLBind(workspaceID))
-        try applyFilters(query, definitions: definitions, to: select)
+        try await applyFilters(query, definitions: definitions, to: select)
         if let cursor, cursor.sort == query.sort { applyCursor(cursor, to: select) }
         switch query.sort {
         case .newest: select.orderBy("created_at", .descending).orderBy("id", .descending)
@@ -109,7 +113,7 @@ public struct ContactSearch: Sendable {
         let select = sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
             .from(SQLAlias(SQLIdentifier("contacts"), as: SQLIdentifier("c")))
             .where(SQLColumn("workspace_id", table: "c"), .equal, SQLBind(workspaceID))
-        try applyFilters(query, definitions: definitions, to: select)
+        try await applyFilters(query, definitions: definitions, to: select)
         return try await select.first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
@@ -119,7 +123,7 @@ public struct ContactSearch: Sendable {
         let select = sql.select().column(SQLColumn("id", table: "c"))
             .from(SQLAlias(SQLIdentifier("contacts"), as: SQLIdentifier("c")))
             .where(SQLColumn("workspace_id", table: "c"), .equal, SQLBind(workspaceID))
-        try applyFilters(query, definitions: definitions, to: select)
+        try await applyFilters(query, definitions: definitions, to: select)
         return try await select.limit(limit).all().map { try $0.decode(column: "id", as: UUID.self) }
     }
 
@@ -171,7 +175,12 @@ public struct ContactSearch: Sendable {
         "lifecycle_stage": "lifecycle_stage", "owner_id": "owner_id", "company_id": "company_id",
     ]
 
-    private func applyFilters(_ query: ContactQuery, definitions: [CustomFieldDefinition], to select: SQLSelectBuilder) throws {
+    private func applyFilters(_ query: ContactQuery, definitions: [CustomFieldDefinition], to select: SQLSelectBuilder) async throws {
+        let decay: CompiledLeadDefinition? = if let _ = now, query.filters.contains(where: { $0.field == "engagement_score" }) {
+            try await ScoreKeeper(db, workspaceID: workspaceID).activeDefinition()
+        } else {
+            nil
+        }
         if let search = query.search { select.where(Self.searchCondition(SearchText.queryWords(search), dialect: select.database.dialect.name)) }
         for filter in query.filters {
             if let field = filter.customField(in: definitions) {
@@ -182,7 +191,12 @@ public struct ContactSearch: Sendable {
                 switch filter.operation {
                 case .isSet: select.where(scored + ")")
                 case .isNotSet: select.where("NOT " + scored + ")")
-                default: select.where(scored + " AND " + (try FilterSQL.condition(filter, column: column, numeric: true, identifier: false)) + ")")
+                default:
+                    if filter.field == "engagement_score", let decay, let now {
+                        select.where(scored + " AND " + (try FilterSQL.decayedEngagement(filter, definition: decay, now: now, score: "s")) + ")")
+                    } else {
+                        select.where(scored + " AND " + (try FilterSQL.condition(filter, column: column, numeric: true, identifier: false)) + ")")
+                    }
                 }
             } else if let column = Self.columns[filter.field] {
                 select.where(try FilterSQL.condition(filter, column: "c.\(column)", numeric: filter.comparesNumbers(customFields: definitions),

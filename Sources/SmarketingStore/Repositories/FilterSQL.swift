@@ -40,6 +40,43 @@ enum FilterSQL {
         }
     }
 
+    /// A filter on engagement decayed to `now`, through the scores' order keys: the stored
+    /// engagement gives the sign, the key the magnitude (see
+    /// ``CompiledLeadDefinition/engagementKey(value:asOf:)``). `score` names the contact_scores row.
+    static func decayedEngagement(_ filter: FieldFilter, definition: CompiledLeadDefinition, now: Date, score: String) throws -> SQLQueryString {
+        func number(_ text: String) throws -> Double {
+            guard let value = Double(text.replacingOccurrences(of: ",", with: ".")), value.isFinite else { throw ValidationFailure("f", .invalid) }
+            return value
+        }
+        let value = "\(score).engagement", key = "\(score).engagement_key"
+        func sql(_ condition: DecayedEngagementCondition) -> SQLQueryString {
+            switch condition {
+            case .nonNegative: "\(unsafeRaw: value) >= 0"
+            case .nonPositive: "\(unsafeRaw: value) <= 0"
+            case .positiveWithKeyAtLeast(let bound): "(\(unsafeRaw: value) > 0 AND \(unsafeRaw: key) >= \(bind: bound))"
+            case .nonNegativeOrKeyAtMost(let bound): "(\(unsafeRaw: value) >= 0 OR \(unsafeRaw: key) <= \(bind: bound))"
+            case .nonPositiveOrKeyAtMost(let bound): "(\(unsafeRaw: value) <= 0 OR \(unsafeRaw: key) <= \(bind: bound))"
+            case .negativeWithKeyAtLeast(let bound): "(\(unsafeRaw: value) < 0 AND \(unsafeRaw: key) >= \(bind: bound))"
+            }
+        }
+        func atLeast(_ points: Double) -> SQLQueryString { sql(definition.engagement(atLeast: points, at: now)) }
+        func atMost(_ points: Double) -> SQLQueryString { sql(definition.engagement(atMost: points, at: now)) }
+        // Scores show one decimal: "equals 12.5" takes what shows as 12.5.
+        func near(_ points: Double) -> SQLQueryString { "(" + atLeast(points - 0.05) + " AND " + atMost(points + 0.05) + ")" }
+        let first = filter.values.first ?? ""
+        switch filter.operation {
+        case .atLeast: return atLeast(try number(first))
+        case .atMost: return atMost(try number(first))
+        case .between: return "(" + atLeast(try number(filter.values[0])) + " AND " + atMost(try number(filter.values[1])) + ")"
+        case .equals: return near(try number(first))
+        case .notEquals: return "NOT " + near(try number(first))
+        case .oneOf:
+            let each = try filter.values.map { near(try number($0)) }
+            return "(" + each.dropFirst().reduce(each.first ?? "1 = 0") { $0 + " OR " + $1 } + ")"
+        case .contains, .startsWith, .isSet, .isNotSet: throw ValidationFailure("f", .invalid)
+        }
+    }
+
     static func customCondition(_ filter: FieldFilter, field: CustomFieldDefinition, record: String) -> SQLQueryString {
         let exists: SQLQueryString = "EXISTS (SELECT 1 FROM custom_field_values v WHERE v.record_id = \(unsafeRaw: record) AND v.field_id = \(bind: field.id) AND "
         let first = filter.values.first ?? ""

@@ -163,6 +163,7 @@ public struct ScoreKeeper: Sendable {
         row.fit = state.fit
         row.engagement = state.engagementValue
         row.engagementAt = state.asOf
+        row.engagementKey = definition.engagementKey(value: state.engagementValue, asOf: state.asOf)
         row.isMQL = evaluation.isMQL
         row.cell = evaluation.cell?.description
         row.state = Self.encodeState(state)
@@ -210,6 +211,6 @@ extension ScoreChangeRow {
 }
 
 extension ContactScoreRow {
-    static let bulkColumns = ["id", "workspace_id", "contact_id", "definition_version", "fit", "engagement", "engagement_at", "is_mql",
+    static let bulkColumns = ["id", "workspace_id", "contact_id", "definition_version", "fit", "engagement", "engagement_at", "engagement_key", "is_mql",
                               "cell", "state", "ledger", "updated_at"]
 }

@@ -32,6 +32,9 @@ final class ContactScoreRow: Model, @unchecked Sendable {
     /// Engagement points at `engagement_at` (decay applies after it, at read time).
     @Field(key: "engagement") var engagement: Double
     @OptionalField(key: "engagement_at") var engagementAt: Date?
+    /// Orders decayed engagement in queries (``CompiledLeadDefinition/engagementKey(value:asOf:)``);
+    /// nil for no engagement.
+    @OptionalField(key: "engagement_key") var engagementKey: Double?
     @Field(key: "is_mql") var isMQL: Bool
     @OptionalField(key: "cell") var cell: String?
     @Field(key: "state") var state: String

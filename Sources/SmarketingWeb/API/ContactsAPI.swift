@@ -30,7 +30,7 @@ struct ContactsAPI: RouteCollection {
             if cursor == nil || cursor?.sort != query.sort { checker.add("after", .invalid) }
         }
         try checker.throwIfAny()
-        let page = try await ContactSearch(req.db, workspaceID: member.workspaceID).page(query, limit: limit, after: cursor, definitions: definitions)
+        let page = try await ContactSearch(req.db, workspaceID: member.workspaceID, now: req.now).page(query, limit: limit, after: cursor, definitions: definitions)
         return ContactPageDTO(data: page.contacts.map { ContactDTO($0) }, nextCursor: page.next?.token).response()
     }
 
@@ -111,7 +111,7 @@ struct ContactsAPI: RouteCollection {
         try checker.throwIfAny()
         if let query = body.query {
             let items = URLComponents(string: "?" + query)?.queryItems?.map { ($0.name, $0.value ?? "") } ?? []
-            ids = try await ContactSearch(req.db, workspaceID: member.workspaceID)
+            ids = try await ContactSearch(req.db, workspaceID: member.workspaceID, now: req.now)
                 .ids(try ContactQuery.parse(items, customFields: definitions), definitions: definitions, limit: 100_000)
         }
         guard !ids.isEmpty else { throw ValidationFailure("ids", .required) }

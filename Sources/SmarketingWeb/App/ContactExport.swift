@@ -14,7 +14,7 @@ enum ContactExport {
         let headers = ContactFields.builtIn + definitions.map(\.fieldName)
         let db = req.db
         let workspaceID = member.workspaceID
-        let search = ContactSearch(db, workspaceID: workspaceID)
+        let search = ContactSearch(db, workspaceID: workspaceID, now: req.now)
         let users = try await UserRepository(db, workspaceID: workspaceID).list()
         let emails = Dictionary(uniqueKeysWithValues: users.map { ($0.id, $0.email.value) })
         return CSVStream.response(filename: "contacts.csv", headers: headers, logger: req.logger) { (cursor: ContactCursor?) in

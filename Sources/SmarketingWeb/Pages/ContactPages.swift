@@ -35,7 +35,7 @@ struct ContactPages: RouteCollection {
             return req.redirect(to: SiteURL.contacts.path + "?notice=bad_filter")
         }
         let cursor = req.query[String.self, at: "after"].flatMap(ContactCursor.init(token:))
-        let search = ContactSearch(req.db, workspaceID: member.workspaceID)
+        let search = ContactSearch(req.db, workspaceID: member.workspaceID, now: req.now)
         let page = try await search.page(query, limit: Self.pageSize, after: cursor, definitions: definitions)
         let total = cursor == nil ? try await search.count(query, definitions: definitions) : nil
         let users = try await UserRepository(req.db, workspaceID: member.workspaceID).list()
@@ -155,7 +155,7 @@ struct ContactPages: RouteCollection {
         if form.value("all") == "yes" {
             let items = URLComponents(string: "?" + (form.value("query") ?? ""))?.queryItems?.map { ($0.name, $0.value ?? "") } ?? []
             let query = try ContactQuery.parse(items, customFields: definitions)
-            ids = try await ContactSearch(req.db, workspaceID: member.workspaceID).ids(query, definitions: definitions, limit: 100_000)
+            ids = try await ContactSearch(req.db, workspaceID: member.workspaceID, now: req.now).ids(query, definitions: definitions, limit: 100_000)
         }
         guard !ids.isEmpty else { throw ValidationFailure("ids", .required) }
         ids = try await member.editableIDs(ids, on: req.db)
