@@ -51,6 +51,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: HomePage())
     try signedIn.register(collection: CompanyPages())
     try signedIn.register(collection: ContactPages())
+    try signedIn.register(collection: QualificationPages())
     try signedIn.register(collection: LeadDefinitionPages())
     try signedIn.register(collection: CustomFieldPages())
     try signedIn.register(collection: ImportPages())
@@ -66,6 +67,7 @@ func routes(_ app: Application) throws {
     try authenticated.register(collection: ContactsAPI())
     try authenticated.register(collection: CustomFieldsAPI())
     try authenticated.register(collection: ScoringAPI())
+    try authenticated.register(collection: QualificationAPI())
 }
 
 extension Application {

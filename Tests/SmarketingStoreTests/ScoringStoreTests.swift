@@ -214,6 +214,42 @@ struct ScoringStoreTests {
         }
     }
 
+    @Test("a rep qualifies a lead as SQL with the active definition's criteria: answers kept, stage moved with the answers as its cause, nothing written when refused")
+    func sqlQualification() async throws {
+        try await TestDatabase.withStore { db in
+            let (workspace, actor) = try await workspace(db)
+            var definition = testDefinition()
+            definition.sqlCriteria = [SQLCriterion(key: "budget", label: "Budget", type: .choice, options: ["Approved", "None"]),
+                                      SQLCriterion(key: "need", label: "Need", type: .text)]
+            _ = try await activate(definition, in: workspace, actor: actor, db: db)
+            let (contact, _) = try #require(try await ContactWriter(db, workspaceID: workspace.id).save(
+                try contactInput(["email": "lia@acme.test", "lifecycle_stage": "sal"]), mode: .replace, definitions: [], by: actor, now: storeNow))
+            let qualifications = SQLQualifications(db, workspaceID: workspace.id)
+
+            await #expect(throws: ValidationFailure([FieldError("budget", .notInList), FieldError("need", .required)])) {
+                _ = try await qualifications.qualify(contact.id, answers: ["budget": "Maybe"], by: actor, now: storeNow)
+            }
+            #expect(try await ContactRepository(db, workspaceID: workspace.id).find(contact.id)?.stage == .sal)
+            #expect(try await qualifications.history(of: contact.id).isEmpty)
+
+            let later = storeNow.addingTimeInterval(60)
+            let done = try #require(try await qualifications.qualify(contact.id, answers: ["budget": "approved", "need": "A CRM"], by: actor, now: later))
+            #expect(done.answers == [SQLQualification.Answer(key: "budget", label: "Budget", value: "Approved"),
+                                     SQLQualification.Answer(key: "need", label: "Need", value: "A CRM")])
+            #expect(done.definitionVersion == 1)
+            #expect(try await ContactRepository(db, workspaceID: workspace.id).find(contact.id)?.stage == .sql)
+            #expect(try await qualifications.history(of: contact.id) == [done])
+            let stage = try #require(try await StageChanges(db, workspaceID: workspace.id).history(of: contact.id).first)
+            #expect(stage.to == .sql)
+            #expect(stage.cause == "qualified by \(actor.name) (Budget: Approved; Need: A CRM)")
+
+            await #expect(throws: ValidationFailure([FieldError("lifecycle_stage", .notInList)])) {
+                _ = try await qualifications.qualify(contact.id, answers: ["budget": "None", "need": "x"], by: actor, now: later)
+            }
+            #expect(try await qualifications.qualify(UUID(), answers: [:], by: actor, now: later) == nil)
+        }
+    }
+
     @Test("an event older than the score is folded in as if it had arrived in order")
     func lateEvent() async throws {
         try await TestDatabase.withStore { db in

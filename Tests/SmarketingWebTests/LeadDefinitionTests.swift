@@ -15,6 +15,21 @@ func waitForRun(_ app: Application, workspaceID: UUID, id: UUID) async throws ->
     throw Abort(.requestTimeout)
 }
 
+/// Saves `definition` as the draft on the editor page, has a marketing and a sales manager
+/// approve it, activates it and waits for the re-scoring to end.
+func activateThroughPages(_ definition: LeadDefinition, app: Application, acme: TestWorkspace) async throws {
+    let (_, marketingManager) = try await acme.member(app, email: "mel@acme.com", roles: [.marketingManager], name: "Mel")
+    let (_, salesManager) = try await acme.member(app, email: "sal@acme.com", roles: [.salesManager], name: "Sal")
+    _ = try await acme.adminBrowser.post("/lead-definition/draft/open", [])
+    _ = try await acme.adminBrowser.post("/lead-definition/draft", editorFields(definition))
+    let digest = try #require(try await LeadDefinitions(app.db, workspaceID: acme.workspace.id).draft()).version.digest
+    _ = try await marketingManager.post("/lead-definition/draft/approve", [("side", "marketing"), ("digest", digest)])
+    _ = try await salesManager.post("/lead-definition/draft/approve", [("side", "sales"), ("digest", digest)])
+    #expect(try await acme.adminBrowser.post("/lead-definition/draft/activate", []).location == "/lead-definition?notice=activated")
+    let run = try #require(try await ScoringRuns(app.db, workspaceID: acme.workspace.id).latest(.activation))
+    _ = try await waitForRun(app, workspaceID: acme.workspace.id, id: run.id)
+}
+
 /// The editor's fields for `definition`, as the page sends them back.
 func editorFields(_ definition: LeadDefinition) -> [(String, String)] {
     LeadDefinitionForm.fields(of: definition).map { ($0.key, $0.value) } + LeadDefinitionForm.cells(of: definition).map { ("mql.grid.cells", $0) }
@@ -120,16 +135,7 @@ struct LeadDefinitionPagesTests {
     func companyRollUp() async throws {
         try await withTestApp { app in
             let acme = try await TestWorkspace.viaSetup(app)
-            let (_, marketingManager) = try await acme.member(app, email: "mel@acme.com", roles: [.marketingManager], name: "Mel")
-            let (_, salesManager) = try await acme.member(app, email: "sal@acme.com", roles: [.salesManager], name: "Sal")
-            _ = try await acme.adminBrowser.post("/lead-definition/draft/open", [])
-            _ = try await acme.adminBrowser.post("/lead-definition/draft", editorFields(testDefinition()))
-            let digest = try #require(try await LeadDefinitions(app.db, workspaceID: acme.workspace.id).draft()).version.digest
-            _ = try await marketingManager.post("/lead-definition/draft/approve", [("side", "marketing"), ("digest", digest)])
-            _ = try await salesManager.post("/lead-definition/draft/approve", [("side", "sales"), ("digest", digest)])
-            #expect(try await acme.adminBrowser.post("/lead-definition/draft/activate", []).location == "/lead-definition?notice=activated")
-            let run = try #require(try await ScoringRuns(app.db, workspaceID: acme.workspace.id).latest(.activation))
-            _ = try await waitForRun(app, workspaceID: acme.workspace.id, id: run.id)
+            try await activateThroughPages(testDefinition(), app: app, acme: acme)
 
             let api = APIClient(app: app, token: try await acme.token(app))
             let created = try await api.call(.POST, "/api/v1/companies", json: #"{"name":"Globex","domain":"globex.com","employee_count":120}"#)

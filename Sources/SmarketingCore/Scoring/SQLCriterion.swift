@@ -37,7 +37,7 @@ public struct SQLCriterion: Sendable, Equatable, Hashable, Codable {
     }
 
     /// The criterion read as a custom field definition, to parse answers the same way.
-    var asFieldDefinition: CustomFieldDefinition {
+    public var asFieldDefinition: CustomFieldDefinition {
         CustomFieldDefinition(id: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)), entity: .contact, key: key, label: label, type: type, options: options)
     }
 

@@ -11,5 +11,6 @@ public enum StoreMigrations {
         ContactSearchWords(),
         CompanySearchWords(),
         CreateScoring(),
+        CreateSQLQualifications(),
     ]
 }

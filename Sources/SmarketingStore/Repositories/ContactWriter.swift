@@ -187,6 +187,8 @@ public struct ContactWriter: Sendable {
                 .set(\.$contactID, to: survivorID).update()
             try await StageChangeRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$contactID == otherID)
                 .set(\.$contactID, to: survivorID).update()
+            try await SQLQualificationRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$contactID == otherID)
+                .set(\.$contactID, to: survivorID).update()
             let memberships = try await ContactListMemberRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$contactID == otherID).all()
             let survivorLists = Set(try await ContactListMemberRow.query(on: tx).filter(\.$workspaceID == workspaceID)
                 .filter(\.$contactID == survivorID).all().map(\.listID))

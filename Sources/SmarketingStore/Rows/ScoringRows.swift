@@ -146,3 +146,20 @@ final class ScoringSettingsRow: Model, @unchecked Sendable {
 
     init() {}
 }
+
+/// A rep's answers to the SQL criteria when they qualified a lead (JSON list of key, label, value).
+final class SQLQualificationRow: Model, @unchecked Sendable {
+    static let schema = "sql_qualifications"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "workspace_id") var workspaceID: UUID
+    @Field(key: "contact_id") var contactID: UUID
+    @Field(key: "definition_version") var definitionVersion: Int
+    @Field(key: "answers") var answers: String
+    @OptionalField(key: "actor_user_id") var actorUserID: UUID?
+    @Field(key: "actor_label") var actorLabel: String
+    @Field(key: "via") var via: String
+    @Field(key: "at") var at: Date
+
+    init() {}
+}

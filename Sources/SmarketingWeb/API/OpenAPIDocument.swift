@@ -142,6 +142,11 @@ enum OpenAPIDocument {
                   tag: "Scoring", response: "ScoringRun"),
         Operation(method: "get", path: "/api/v1/contacts/{contactID}/score", summary: "A contact's score now and every ledger line that explains it",
                   tag: "Scoring", response: "ContactScore"),
+        Operation(method: "post", path: "/api/v1/contacts/{contactID}/qualify",
+                  summary: "Mark a lead SQL with the answers to the active lead definition's SQL criteria (the rep who works it, or their sales manager)",
+                  tag: "Scoring", request: "Qualify", response: "SQLQualification"),
+        Operation(method: "get", path: "/api/v1/contacts/{contactID}/qualifications", summary: "A contact's sales qualifications, newest first",
+                  tag: "Scoring", response: "SQLQualification", list: true),
     ]
 
     static func string(
@@ -255,6 +260,12 @@ enum OpenAPIDocument {
                                ("owner_id", string("A user id, or none")), ("list", string(length: 1...80))], required: ["action"])),
         ("BulkResult", object([("action", string()), ("affected", .object([("type", .string("integer"))]))], required: ["action", "affected"])),
         ("Merge", object([("other_id", uuid)], required: ["other_id"])),
+        ("Qualify", object([("answers", .object([("type", .string("object")), ("description", .string("Answers by SQL criterion key")),
+                                                  ("additionalProperties", string(length: 0...1000))]))], required: [])),
+        ("SQLQualification", object([("contact_id", uuid), ("definition_version", .object([("type", .string("integer"))])),
+                                     ("answers", array(object([("key", string()), ("label", string()), ("value", string())], required: ["key", "label", "value"]))),
+                                     ("actor_name", string()), ("at", time)],
+                                    required: ["contact_id", "definition_version", "answers", "actor_name", "at"])),
         ("RecordChange", object([("id", uuid), ("at", time), ("kind", string(values: ["created", "updated", "merged", "deleted", "added_to_list"])),
                                  ("actor_name", string()), ("channel", string()),
                                  ("before", .object([("type", .string("object")), ("additionalProperties", string())])),

@@ -21,6 +21,14 @@ extension Member {
         }
     }
 
+    /// Whether the member works this lead (SPEC C1: a rep's own leads, a sales manager's team's):
+    /// accepts it, logs activities, qualifies it as SQL.
+    func mayWork(_ contact: Contact, on db: any Database) async throws -> Bool {
+        guard let reach = AccessPolicy.reach(of: user.roles, for: .workLeads) else { return false }
+        let mates = reach == .all ? [] : try await TeamRepository(db, workspaceID: workspaceID).teamMateIDs(of: user.id)
+        return RecordAccess.may(.workLeads, user: user, ownerID: contact.ownerID, teamMateIDs: mates)
+    }
+
     /// The ids among these the member may change.
     func editableIDs(_ ids: [UUID], on db: any Database) async throws -> [UUID] {
         if AccessPolicy.reach(of: user.roles, for: .editContacts) == .all { return ids }

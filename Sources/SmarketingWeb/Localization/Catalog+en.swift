@@ -495,5 +495,14 @@ extension Catalogs {
         .companyScoreText: "Hottest contact {0} points; all {1} scored contacts together {2}.",
         .scoreColumn: "Score",
         .ldRunRunning: "running…",
+        .qualifyTitle: "Qualify {0} as SQL",
+        .qualifyIntro: "The answers sales agreed to record before a lead is sales-qualified (lead definition v{0}).",
+        .qualifyNoDefinition: "No lead definition is active yet: the lead is qualified without questions.",
+        .qualifyNoCriteria: "The lead definition asks for no answers.",
+        .qualifyStageRefused: "A lead in stage {0} cannot be qualified as SQL.",
+        .qualifySubmit: "Mark as SQL",
+        .qualificationTitle: "Sales qualification",
+        .qualifiedBy: "Qualified by {0} on {1} under lead definition v{2}.",
+        .noticeQualified: "Marked as SQL.",
 ]
 }

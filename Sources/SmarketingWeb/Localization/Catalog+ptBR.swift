@@ -495,5 +495,14 @@ extension Catalogs {
         .companyScoreText: "Contato mais quente {0} pontos; os {1} contatos pontuados juntos {2}.",
         .scoreColumn: "Pontuação",
         .ldRunRunning: "em andamento…",
+        .qualifyTitle: "Qualificar {0} como SQL",
+        .qualifyIntro: "As respostas que vendas combinou registrar antes de um lead ser qualificado (definição de lead v{0}).",
+        .qualifyNoDefinition: "Nenhuma definição de lead está ativa: o lead é qualificado sem perguntas.",
+        .qualifyNoCriteria: "A definição de lead não pede respostas.",
+        .qualifyStageRefused: "Um lead na etapa {0} não pode ser qualificado como SQL.",
+        .qualifySubmit: "Marcar como SQL",
+        .qualificationTitle: "Qualificação de vendas",
+        .qualifiedBy: "Qualificado por {0} em {1} pela definição de lead v{2}.",
+        .noticeQualified: "Marcado como SQL.",
 ]
 }

@@ -494,4 +494,13 @@ enum L10nKey: String, CaseIterable, Sendable {
     case companyScoreText = "companies.score_text"
     case scoreColumn = "contacts.score_column"
     case ldRunRunning = "lead.run_running"
+    case qualifyTitle = "qualify.title"
+    case qualifyIntro = "qualify.intro"
+    case qualifyNoDefinition = "qualify.no_definition"
+    case qualifyNoCriteria = "qualify.no_criteria"
+    case qualifyStageRefused = "qualify.stage_refused"
+    case qualifySubmit = "qualify.submit"
+    case qualificationTitle = "qualify.panel_title"
+    case qualifiedBy = "qualify.qualified_by"
+    case noticeQualified = "notice.qualified"
 }

@@ -116,7 +116,7 @@ enum Form {
 enum Notice: String, Sendable, CaseIterable {
     case saved, invited, revoked, created, deleted, passwordChanged = "password_changed"
     case existingUpdated = "existing_updated", existingCompanyUpdated = "existing_company_updated"
-    case merged, bulkDone = "bulk_done", badFilter = "bad_filter"
+    case merged, bulkDone = "bulk_done", badFilter = "bad_filter", qualified
     case approved, activated, definitionInvalid = "definition_invalid", noDraft = "no_draft", needsApprovals = "needs_approvals"
     case notAnApprover = "not_an_approver", sameApprover = "same_approver", draftChanged = "draft_changed", alreadyApproved = "already_approved"
 
@@ -134,6 +134,7 @@ enum Notice: String, Sendable, CaseIterable {
         case .draftChanged: l(.noticeDraftChanged)
         case .alreadyApproved: l(.noticeAlreadyApproved)
         case .merged: l(.noticeMerged)
+        case .qualified: l(.noticeQualified)
         case .bulkDone: l(.noticeBulkDone)
         case .badFilter: l(.noticeBadFilter)
         case .saved: l(.noticeSaved)

@@ -197,6 +197,8 @@ struct ContactPages: RouteCollection {
         let score = try await keeper.score(of: contact.id, definition: definition, now: req.now)
         let stages = try await StageChanges(req.db, workspaceID: member.workspaceID).history(of: contact.id, limit: 20)
         let allFields = try await CustomFieldRepository(req.db, workspaceID: member.workspaceID).list()
+        let qualifications = try await SQLQualifications(req.db, workspaceID: member.workspaceID).history(of: contact.id, limit: 1)
+        let mayQualify = definition != nil ? try await member.mayWork(contact, on: req.db) : false
 
         var facts: [(String, HTMLNode)] = [
             (l(.email), text(contact.email?.value ?? "—")),
@@ -231,6 +233,7 @@ struct ContactPages: RouteCollection {
                 ]),
             ]),
             ScoreView.panel(score: score, definition: definition, labels: ScoringFieldLabels(customFields: allFields, l), zone: zone, l),
+            QualificationPages.panel(qualifications, contact: contact, mayQualify: mayQualify, zone: zone, l),
             ScoreView.stageHistory(stages, zone: zone, l),
             mayEdit ? el("section", [.class("panel danger-zone")], [
                 Form.post(req, action: "/contacts/\(contact.id.uuidString.lowercased())/delete", id: "contact-delete-form",
