@@ -131,8 +131,8 @@ def notice_in_url(page: Page) -> list[str]:
 
 
 def facts_of(page: Page) -> dict[str, str]:
-    """The contact's profile, `dl.facts`, as label -> shown value."""
-    return page.locator("dl.facts").evaluate(
+    """The contact's profile, the first `dl.facts`, as label -> shown value."""
+    return page.locator("dl.facts").first.evaluate(
         """list => {
             const facts = {};
             for (const term of list.querySelectorAll("dt")) {
@@ -597,6 +597,51 @@ def test_the_model_trained_on_an_imported_outcome_ranks_well_and_its_rules_go_in
 
 
 # --- Portuguese -----------------------------------------------------------------------------
+
+
+def test_a_sales_rep_marks_their_lead_sql_by_answering_the_criteria_both_teams_signed(colleagues, bring_in, page):
+    rep = colleagues.get("rita-sales", ("sales",))
+    (lead,) = bring_in({"first_name": "Lia", "last_name": "Moraes", "email": "lia.moraes@example.com",
+                        "job_title": "Gerente de Compras", "owner_email": rep.email})
+    log_in_and_land_home(page, rep)
+    visit(page, f"/contacts/{lead}")
+    panel = page.locator("#qualification")
+    expect(panel.locator("h2")).to_have_text("Sales qualification")
+    response = follow(page, "#qualify-link")
+
+    assert response.status == 200
+    assert path_of(page) == f"/contacts/{lead}/qualify"
+    expect(page.locator("h1")).to_have_text("Qualify Lia Moraes as SQL")
+    form = page.locator("form#qualify-form")
+    for label in ("Budget", "Authority", "Need", "Timing"):
+        expect(form.get_by_label(label, exact=True)).to_be_visible()
+
+    # The need is left out: refused next to its input, the rest kept.
+    form.get_by_label("Budget", exact=True).select_option("Approved")
+    form.get_by_label("Authority", exact=True).select_option("Decision maker")
+    form.get_by_label("Timing", exact=True).select_option("This quarter")
+    response = submit(page, "form#qualify-form")
+
+    assert response.status == 422
+    expect(page.locator('form#qualify-form .field-error[data-field="cf_need"]')).to_be_visible()
+    expect(form.get_by_label("Budget", exact=True)).to_have_value("Approved")
+
+    page.locator("form#qualify-form").get_by_label("Need", exact=True).fill("Replace three spreadsheets")
+    response = submit(page, "form#qualify-form")
+
+    assert response.status == 200
+    assert path_of(page) == f"/contacts/{lead}"
+    assert notice_in_url(page) == ["qualified"]
+    expect(notice_of(page)).to_have_text("Marked as SQL.")
+    assert facts_of(page)["Stage"] == "SQL"
+    answers = page.locator("#qualification #sql-answers")
+    expect(answers.locator('dd[data-criterion="budget"]')).to_have_text("Approved")
+    expect(answers.locator('dd[data-criterion="need"]')).to_have_text("Replace three spreadsheets")
+    expect(page.locator("#qualification p").first).to_contain_text(f"Qualified by {rep.name}")
+    expect(page.locator("#qualify-link")).to_have_count(0)
+    history = page.locator('#stage-history li[data-to="sql"]')
+    expect(history).to_contain_text("Lead → SQL")
+    expect(history).to_contain_text("Budget: Approved")
 
 
 def test_the_lead_definition_pages_speak_portuguese_to_a_user_who_chose_it(colleagues, page):
