@@ -640,7 +640,7 @@ def test_a_sales_rep_marks_their_lead_sql_by_answering_the_criteria_both_teams_s
     expect(page.locator("#qualification p").first).to_contain_text(f"Qualified by {rep.name}")
     expect(page.locator("#qualify-link")).to_have_count(0)
     history = page.locator('#stage-history li[data-to="sql"]')
-    expect(history).to_contain_text("Lead → SQL")
+    expect(history).to_contain_text("→ SQL")
     expect(history).to_contain_text("Budget: Approved")
 
 
