@@ -250,6 +250,17 @@ struct ScoringStoreTests {
         }
     }
 
+    @Test("an outcome chosen as yes counts the contacts whose yes/no field is stored as true, and text outcomes ignore case")
+    func outcomeValues() {
+        let yes = OutcomeChoice(field: "y", positiveValues: ["yes"], excludedFields: [])
+        #expect(yes.converted("true"))
+        #expect(yes.converted("Yes"))
+        #expect(!yes.converted("false"))
+        let won = OutcomeChoice(field: "stage", positiveValues: ["Won"], excludedFields: [])
+        #expect(won.converted("won "))
+        #expect(!won.converted("lost"))
+    }
+
     @Test("an event older than the score is folded in as if it had arrived in order")
     func lateEvent() async throws {
         try await TestDatabase.withStore { db in

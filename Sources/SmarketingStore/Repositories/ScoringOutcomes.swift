@@ -20,8 +20,14 @@ public struct OutcomeChoice: Sendable, Equatable {
         self.excludedFields = excludedFields
     }
 
+    /// Whether a stored value is one of the positive ones: the same text ignoring case, or the
+    /// same yes/no (a yes/no field stores `true`, the user may write `yes` or `sim`).
     public func converted(_ value: String) -> Bool {
-        positiveValues.contains { $0.trimmingBlanks.lowercased() == value.trimmingBlanks.lowercased() }
+        let answer = BooleanText.parse(value)
+        return positiveValues.contains { positive in
+            positive.trimmingBlanks.lowercased() == value.trimmingBlanks.lowercased()
+                || (answer != nil && BooleanText.parse(positive) == answer)
+        }
     }
 }
 
