@@ -179,4 +179,12 @@ struct FitScoringTests {
         #expect(ScoringProfile.age(birthDate: "2000-03-01", today: nil) == nil)
         #expect(ScoringProfile.age(birthDate: nil, today: before) == nil)
     }
+
+    @Test("a definition reads company fields only when a fit rule names one")
+    func readsCompanyFields() {
+        #expect(ScoringSamples.compiled.readsCompanyFields)
+        var personal = ScoringSamples.definition
+        personal.fitRules.removeAll { $0.field.hasPrefix("company.") }
+        #expect(!CompiledLeadDefinition(personal).readsCompanyFields)
+    }
 }

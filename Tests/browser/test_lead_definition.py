@@ -68,34 +68,26 @@ def admin_token(browser, server, admin) -> str:
         page.context.close()
 
 
+def created_through_api(server, token: str, path: str, records: tuple[dict, ...]) -> list[str]:
+    """Creates each record with a POST to `path`; returns their ids as the pages show them."""
+    ids = []
+    for record in records:
+        status, body = api_post(server.url, path, token, record)
+        assert status in (200, 201), f"creating {record} through {path} answered {status}: {body}"
+        ids.append(str(body["id"]).lower())
+    return ids
+
+
 @pytest.fixture
 def bring_in(server, admin_token):
-    """Creates contacts through the REST API as the admin; returns their ids as the pages show them."""
-
-    def create(*contacts: dict) -> list[str]:
-        ids = []
-        for contact in contacts:
-            status, body = api_post(server.url, "/api/v1/contacts", admin_token, contact)
-            assert status in (200, 201), f"creating {contact} through the API answered {status}: {body}"
-            ids.append(str(body["id"]).lower())
-        return ids
-
-    return create
+    """Creates contacts through the REST API as the admin."""
+    return lambda *contacts: created_through_api(server, admin_token, "/api/v1/contacts", contacts)
 
 
 @pytest.fixture
 def bring_in_companies(server, admin_token):
-    """Creates companies through the REST API as the admin; returns their ids as the pages show them."""
-
-    def create(*companies: dict) -> list[str]:
-        ids = []
-        for company in companies:
-            status, body = api_post(server.url, "/api/v1/companies", admin_token, company)
-            assert status in (200, 201), f"creating {company} through the API answered {status}: {body}"
-            ids.append(str(body["id"]).lower())
-        return ids
-
-    return create
+    """Creates companies through the REST API as the admin."""
+    return lambda *companies: created_through_api(server, admin_token, "/api/v1/companies", companies)
 
 
 @pytest.fixture

@@ -42,6 +42,12 @@ public struct CompiledLeadDefinition: Sendable {
 
     static let secondsPerDay: Double = 86_400
 
+    /// Whether a fit rule reads a company field (`company.employee_count`): only then does a
+    /// change to a company move its contacts' scores.
+    public var readsCompanyFields: Bool {
+        definition.fitRules.contains { $0.field.hasPrefix(ScoringFields.companyPrefix) }
+    }
+
     /// A state with no points, for a contact scored for the first time under this definition.
     public func newState() -> ScoreState {
         ScoreState(

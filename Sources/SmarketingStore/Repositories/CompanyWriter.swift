@@ -122,12 +122,12 @@ public struct CompanyWriter: Sendable {
         row.refreshSearchKeys()
     }
 
-    /// Fit rules read the company's fields: its contacts' scores follow a change at once, in the
-    /// same transaction (a contact may become an MQL).
+    /// Fit rules may read the company's fields: its contacts' scores follow a change at once, in
+    /// the same transaction (a contact may become an MQL). Nothing to do when no rule reads them.
     private func rescore(_ contactIDs: [UUID], by actor: AuditActor, now: Date, on tx: any Database) async throws {
         guard !contactIDs.isEmpty else { return }
         let keeper = ScoreKeeper(tx, workspaceID: workspaceID)
-        guard let definition = try await keeper.activeDefinition() else { return }
+        guard let definition = try await keeper.activeDefinition(), definition.readsCompanyFields else { return }
         for id in contactIDs { try await keeper.refresh(contactID: id, definition: definition, by: actor, now: now) }
     }
 

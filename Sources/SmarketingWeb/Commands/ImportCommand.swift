@@ -55,14 +55,13 @@ struct ImportCommand: AsyncCommand {
 
         let definitions = try await CustomFieldRepository(app.db, workspaceID: user.workspaceID).list(.contact)
         let mappings = ImportMappings(db: app.db, workspaceID: user.workspaceID)
-        var (mapping, saved) = try await mappings.initial(for: file, definitions: definitions)
-        let preset = ColumnMapping.suggest(headers: file.headers, existing: definitions, samples: []).preset
+        var (mapping, preset) = try await mappings.initial(for: file, definitions: definitions)
         let ignored = Set((signature.ignore ?? "").split(separator: ",").map { String($0).trimmingBlanks.lowercased() })
         for (index, header) in file.headers.enumerated() where ignored.contains(header.lowercased()) { mapping.targets[index] = .ignore }
         if signature.noNewFields {
             for index in mapping.targets.indices { if case .newCustom = mapping.targets[index] { mapping.targets[index] = .ignore } }
         }
-        let origin = saved ? "the workspace's saved mapping for these headers" : "\(preset.rawValue) headers"
+        let origin = preset.map { "\($0.rawValue) headers" } ?? "the workspace's saved mapping for these headers"
         console.print("Columns (\(origin), delimiter \"\(file.delimiter)\", \(file.encoding.rawValue)):")
         for (header, target) in zip(file.headers, mapping.targets) { console.print("  \(header) -> \(Self.describe(target))") }
 

@@ -10,17 +10,19 @@ struct ImportMappings {
     let db: any Database
     let workspaceID: UUID
 
-    /// The mapping to start from, and whether it is the one saved for these headers.
-    func initial(for file: ContactImportFile, definitions: [CustomFieldDefinition]) async throws -> (mapping: ColumnMapping, saved: Bool) {
+    /// The mapping to start from, and the preset it was suggested with (nil: the one saved for
+    /// these headers).
+    func initial(for file: ContactImportFile, definitions: [CustomFieldDefinition]) async throws -> (mapping: ColumnMapping, preset: ImportPreset?) {
         if let saved = try await ImportRepository(db, workspaceID: workspaceID).savedMapping(headers: file.headers),
            saved.targets.count == file.headers.count, saved.targets.allSatisfy({ target in
                // A custom field deleted since then leaves the saved mapping behind.
                if case .custom(let key) = target { return definitions.contains { $0.key == key } }
                return true
            }) {
-            return (saved, true)
+            return (saved, nil)
         }
-        return (ColumnMapping.suggest(headers: file.headers, existing: definitions, samples: try file.samples(200)).mapping, false)
+        let (preset, mapping) = ColumnMapping.suggest(headers: file.headers, existing: definitions, samples: try file.samples(200))
+        return (mapping, preset)
     }
 
     /// Saves the mapping for the next file with these headers; the fields this import creates

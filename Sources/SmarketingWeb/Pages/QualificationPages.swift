@@ -26,7 +26,7 @@ struct QualificationPages: RouteCollection {
         let form = try await FormData.read(req)
         let given = CustomFieldInputs.read(form, builtIn: [], definitions: fields)
         var answers: [String: String] = [:]
-        for criterion in criteria { answers[criterion.key] = given[criterion.asFieldDefinition.fieldName] ?? "" }
+        for field in fields { answers[field.key] = given[field.fieldName] ?? "" }
         do {
             guard try await qualifications.qualify(contact.id, answers: answers, by: member.actor, now: req.now) != nil else { throw Abort(.notFound) }
         } catch let failure as ValidationFailure {
