@@ -1,4 +1,5 @@
 import Foundation
+import SmarketingCore
 import Testing
 @testable import SmarketingStore
 
@@ -33,5 +34,22 @@ struct AuditJSONTests {
     ])
     func fastReaderDeclines(text: String) {
         #expect(FlatJSON.decode(text) == nil)
+    }
+
+    @Test("a ledger kept as text reads back every line, with tabs, line breaks, backslashes and absent values intact")
+    func ledgerText() {
+        let time = Date(timeIntervalSince1970: 1_796_190_927.085)
+        let entries = [
+            ScoreEntry(ruleID: "pricing_visit", kind: .engagement, points: 10, cause: .event(id: "b1", type: "page_view"), time: time, definitionVersion: 3),
+            ScoreEntry(ruleID: "odd\tid", kind: .engagement, points: 0, cause: .event(id: "e\n1\\x", type: "form\r"), time: time,
+                       definitionVersion: 3, requestedPoints: 25),
+            ScoreEntry(ruleID: "decision_maker", kind: .fit, points: -30, cause: .field(name: "job_title", value: nil), time: time, definitionVersion: 3),
+            ScoreEntry(ruleID: "title", kind: .fit, points: 20, cause: .field(name: "job_title", value: "Diretora\tde\nMarketing \\0"), time: time,
+                       definitionVersion: 3),
+        ]
+        let text = ScoreLedgerText.encode(entries)
+        #expect(text.split(separator: "\n").count == entries.count)
+        #expect(ScoreLedgerText.decode(text) == entries)
+        #expect(ScoreLedgerText.decode(ScoreLedgerText.encode([])) == [])
     }
 }

@@ -12,5 +12,6 @@ public enum StoreMigrations {
         CompanySearchWords(),
         CreateScoring(),
         CreateSQLQualifications(),
+        ScoreLookupIndex(),
     ]
 }

@@ -92,6 +92,11 @@ public struct BulkScoring: Sendable {
     /// The next batch of contacts after `after` (id order), with everything the engine reads.
     func histories(after: UUID?, fields: [CustomFieldDefinition], today: CalendarDay) async throws -> [ContactHistory] {
         guard let sql = db as? any SQLDatabase else { return [] }
+        let statement = "SELECT * FROM \"\(ContactRow.schema)\" WHERE workspace_id = ?" + (after == nil ? "" : " AND id > ?") + " ORDER BY id LIMIT ?"
+        if let rows = try await DirectRows.sqlite(db, statement, [.text(workspaceID.uuidString)] + (after.map { [.text($0.uuidString)] } ?? [])
+                                                  + [.integer(batchSize)]) {
+            return try await histories(of: try rows.map { try RowDecoding.contact($0.sql()) }, fields: fields, today: today)
+        }
         let select = sql.select().column(SQLLiteral.all).from(ContactRow.schema)
             .where("workspace_id", .equal, SQLBind(workspaceID)).orderBy("id").limit(batchSize)
         if let after { select.where("id", .greaterThan, SQLBind(after)) }
@@ -172,6 +177,19 @@ public struct BulkScoring: Sendable {
         guard let sql = db as? any SQLDatabase else { return [:] }
         var result: [UUID: [ScoringEvent]] = [:]
         for chunk in ids.chunked(1000) {
+            let byText = Dictionary(chunk.map { ($0.uuidString, $0) }, uniquingKeysWith: { first, _ in first })
+            let statement = "SELECT contact_id, external_id, type, properties, occurred_at FROM events WHERE workspace_id = ? AND contact_id IN ("
+                + DirectRows.placeholders(chunk.count) + ") ORDER BY contact_id, occurred_at, id"
+            if let rows = try await DirectRows.sqlite(db, statement, [.text(workspaceID.uuidString)] + chunk.map { .text($0.uuidString) }) {
+                for row in rows {
+                    let columns = row.columns
+                    guard columns.count == 5, let contact = columns[0].data.string, let contactID = byText[contact] ?? UUID(uuidString: contact),
+                          let id = columns[1].data.string, let type = columns[2].data.string, let properties = columns[3].data.string,
+                          let time = columns[4].data.date else { throw DirectRows.UnexpectedRow(table: EventRow.schema, row: row.description) }
+                    result[contactID, default: []].append(EventLog.scoringEvent(id: id, type: type, properties: properties, at: time))
+                }
+                continue
+            }
             let rows = try await sql.select().columns("contact_id", "external_id", "type", "properties", "occurred_at").from(EventRow.schema)
                 .where("workspace_id", .equal, SQLBind(workspaceID))
                 .where("contact_id", .in, SQLGroupExpression(SQLList(chunk.map { SQLBind($0) })))

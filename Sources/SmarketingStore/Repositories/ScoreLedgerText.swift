@@ -8,15 +8,30 @@ import SmarketingCore
 enum ScoreLedgerText {
     static func encode(_ entries: [ScoreEntry]) -> String {
         var text = ""
+        text.reserveCapacity(entries.count * 96)
         for (index, entry) in entries.enumerated() {
             if index > 0 { text += "\n" }
             let (kind, first, second): (String, String?, String?) = switch entry.cause {
             case .field(let name, let value): ("f", name, value)
             case .event(let id, let type): ("e", id, type)
             }
-            text += [escape(entry.ruleID), entry.kind.rawValue, String(entry.points), entry.requestedPoints.map(String.init) ?? "",
-                     kind, escape(first), escape(second), "\(entry.time.timeIntervalSince1970)", String(entry.definitionVersion)]
-                .joined(separator: "\t")
+            append(entry.ruleID, to: &text)
+            text += "\t"
+            text += entry.kind.rawValue
+            text += "\t"
+            text += String(entry.points)
+            text += "\t"
+            if let requested = entry.requestedPoints { text += String(requested) }
+            text += "\t"
+            text += kind
+            text += "\t"
+            append(first, to: &text)
+            text += "\t"
+            append(second, to: &text)
+            text += "\t"
+            text += String(entry.time.timeIntervalSince1970)
+            text += "\t"
+            text += String(entry.definitionVersion)
         }
         return text
     }
@@ -34,10 +49,12 @@ enum ScoreLedgerText {
         }
     }
 
-    private static func escape(_ text: String?) -> String {
-        guard let text else { return "\\0" }
-        guard text.contains(where: { $0 == "\\" || $0 == "\t" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\t", with: "\\t")
+    /// Appends `text` escaped (`\0` for none), without copying it when nothing needs escaping.
+    private static func append(_ text: String?, to result: inout String) {
+        guard let text else { result += "\\0"; return }
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") })
+        else { result += text; return }
+        result += text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\t", with: "\\t")
             .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r")
     }
 
