@@ -327,7 +327,19 @@ struct ScoringStoreTests {
             _ = try await scoring.run(again, definition: definition, old: nil, now: { storeNow })
             let first = try #require(try await keeper.score(of: ids[0], definition: definition, now: storeNow))
             #expect(first.ledger.count == 2)
-            #expect(try await StageChanges(db, workspaceID: workspace.id).history(of: ids[0]).count == 1)
+            let moves = try await StageChanges(db, workspaceID: workspace.id).history(of: ids[0])
+            #expect(moves.count == 1)
+            let move = try #require(moves.first)
+            #expect(move.from == .lead && move.to == .mql && !move.cause.isEmpty && move.actor.channel == .system && move.actor.name == "Lead definition v\(stored.number)")
+            // The move is on the contact's timeline and in the audit log, with its cause, once.
+            let timeline = try await RecordChanges(db, workspaceID: workspace.id).timeline(of: ids[0], limit: 50)
+            #expect(timeline.filter { $0.change.after["lifecycle_stage"] == "mql" && $0.change.after["cause"] == move.cause }.count == 1)
+            let audit = try await AuditLog(db, workspaceID: workspace.id).list(limit: 500)
+                .filter { $0.action == AuditAction.contactStageChanged.rawValue && $0.entityID == ids[0] }
+            #expect(audit.count == 1)
+            #expect(audit.first?.change.before["lifecycle_stage"] == "lead")
+            // Contacts that did not qualify keep their stage and have no move.
+            #expect(try await StageChanges(db, workspaceID: workspace.id).history(of: ids[1]).isEmpty)
         }
     }
 

@@ -115,3 +115,11 @@ extension CustomFieldValueRow {
 extension RecordChangeRow {
     static let bulkColumns = ["id", "workspace_id", "record_type", "record_id", "kind", "actor_user_id", "actor_label", "via", "before", "after", "at"]
 }
+
+extension StageChangeRow {
+    static let bulkColumns = ["id", "workspace_id", "contact_id", "from_stage", "to_stage", "actor_user_id", "actor_label", "via", "cause", "at"]
+}
+
+extension AuditEntryRow {
+    static let bulkColumns = ["id", "workspace_id", "actor_user_id", "actor_label", "via", "action", "entity_type", "entity_id", "before", "after", "at"]
+}

@@ -108,6 +108,11 @@ public struct BulkScoring: Sendable {
         guard let sql = db as? any SQLDatabase, !ids.isEmpty else { return [] }
         var contacts: [Contact] = []
         for chunk in ids.chunked(1000) {
+            let statement = "SELECT * FROM \"\(ContactRow.schema)\" WHERE workspace_id = ? AND id IN (" + DirectRows.placeholders(chunk.count) + ")"
+            if let rows = try await DirectRows.sqlite(db, statement, [.text(workspaceID.uuidString)] + chunk.map { .text($0.uuidString) }) {
+                contacts += try rows.map { try RowDecoding.contact($0.sql()) }
+                continue
+            }
             contacts += try await sql.select().column(SQLLiteral.all).from(ContactRow.schema)
                 .where("workspace_id", .equal, SQLBind(workspaceID))
                 .where("id", .in, SQLGroupExpression(SQLList(chunk.map { SQLBind($0) }))).all().map { try RowDecoding.contact($0) }
@@ -230,11 +235,7 @@ public struct BulkScoring: Sendable {
             }
         }
         try await BulkInsert.run(into: ContactScoreRow.schema, columns: ContactScoreRow.bulkColumns, rows: scores, on: db)
-        let stages = StageChanges(db, workspaceID: workspaceID)
-        let actor = ScoreKeeper.actor(for: definition)
-        for (history, cause) in promotions {
-            guard let contact = try await ContactRepository(db, workspaceID: workspaceID).find(history.id) else { continue }
-            try await stages.move(contact, to: .mql, cause: cause.description, by: actor, now: now)
-        }
+        try await StageChanges(db, workspaceID: workspaceID).moveAll(promotions.map { ($0.0.id, $0.0.stage, $0.1.description) }, to: .mql,
+                                                                     by: ScoreKeeper.actor(for: definition), now: now)
     }
 }

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SmarketingCore
+import SQLKit
 
 /// A contact's moves between lifecycle stages, each with its time, actor and cause.
 public struct StageChange: Sendable, Equatable, Identifiable {
@@ -36,6 +37,32 @@ public struct StageChanges: Sendable {
         try await RecordChanges(db, workspaceID: workspaceID).record(.updated, type: "contact", id: contact.id, change: change, by: actor, at: now)
         try await AuditLog(db, workspaceID: workspaceID).record(.contactStageChanged, by: actor, entityType: "contact", entityID: contact.id,
                                                                 change: change, at: now)
+    }
+
+    /// Moves many contacts to `stage` at once (a re-scoring batch's new MQLs), each with its own
+    /// cause: the same rows ``move(_:to:cause:by:now:)`` writes one by one, in a few statements.
+    func moveAll(_ moves: [(contactID: UUID, from: LifecycleStage, cause: String)], to stage: LifecycleStage, by actor: AuditActor, now: Date) async throws {
+        let moves = moves.filter { $0.from != stage }
+        guard !moves.isEmpty, let sql = db as? any SQLDatabase else { return }
+        for chunk in moves.chunked(1000) {
+            try await sql.update(ContactRow.schema).set("lifecycle_stage", to: SQLBind(stage.rawValue)).set("updated_at", to: SQLBind(now))
+                .where("workspace_id", .equal, SQLBind(workspaceID))
+                .where("id", .in, SQLGroupExpression(SQLList(chunk.map { SQLBind($0.contactID) }))).run()
+        }
+        var changes: [[BulkValue]] = [], records: [[BulkValue]] = [], audits: [[BulkValue]] = []
+        for move in moves {
+            let before = AuditLog.encode(["lifecycle_stage": move.from.rawValue])
+            let after = AuditLog.encode(["lifecycle_stage": stage.rawValue, "cause": move.cause])
+            changes.append([.uuid(TimeOrderedID.make(at: now)), .uuid(workspaceID), .uuid(move.contactID), .text(move.from.rawValue), .text(stage.rawValue),
+                            BulkValue(actor.userID), .text(actor.name), .text(actor.channel.rawValue), .text(move.cause), .date(now)])
+            records.append([.uuid(TimeOrderedID.make(at: now)), .uuid(workspaceID), .text("contact"), .uuid(move.contactID), .text(RecordChange.Kind.updated.rawValue),
+                            BulkValue(actor.userID), .text(actor.name), .text(actor.channel.rawValue), .text(before), .text(after), .date(now)])
+            audits.append([.uuid(TimeOrderedID.make(at: now)), .uuid(workspaceID), BulkValue(actor.userID), .text(actor.name), .text(actor.channel.rawValue),
+                           .text(AuditAction.contactStageChanged.rawValue), .text("contact"), .uuid(move.contactID), .text(before), .text(after), .date(now)])
+        }
+        try await BulkInsert.run(into: StageChangeRow.schema, columns: StageChangeRow.bulkColumns, rows: changes, on: db)
+        try await BulkInsert.run(into: RecordChangeRow.schema, columns: RecordChangeRow.bulkColumns, rows: records, on: db)
+        try await BulkInsert.run(into: AuditEntryRow.schema, columns: AuditEntryRow.bulkColumns, rows: audits, on: db)
     }
 
     /// Records a move already written to the contact (a form or an import changed the stage).
