@@ -95,7 +95,7 @@ public struct BulkScoring: Sendable {
         let statement = "SELECT * FROM \"\(ContactRow.schema)\" WHERE workspace_id = ?" + (after == nil ? "" : " AND id > ?") + " ORDER BY id LIMIT ?"
         if let rows = try await DirectRows.sqlite(db, statement, [.text(workspaceID.uuidString)] + (after.map { [.text($0.uuidString)] } ?? [])
                                                   + [.integer(batchSize)]) {
-            return try await histories(of: try rows.map { try RowDecoding.contact($0.sql()) }, fields: fields, today: today)
+            return try await histories(of: try SQLiteContactColumns.contacts(rows), fields: fields, today: today)
         }
         let select = sql.select().column(SQLLiteral.all).from(ContactRow.schema)
             .where("workspace_id", .equal, SQLBind(workspaceID)).orderBy("id").limit(batchSize)
@@ -110,7 +110,7 @@ public struct BulkScoring: Sendable {
         for chunk in ids.chunked(1000) {
             let statement = "SELECT * FROM \"\(ContactRow.schema)\" WHERE workspace_id = ? AND id IN (" + DirectRows.placeholders(chunk.count) + ")"
             if let rows = try await DirectRows.sqlite(db, statement, [.text(workspaceID.uuidString)] + chunk.map { .text($0.uuidString) }) {
-                contacts += try rows.map { try RowDecoding.contact($0.sql()) }
+                contacts += try SQLiteContactColumns.contacts(rows)
                 continue
             }
             contacts += try await sql.select().column(SQLLiteral.all).from(ContactRow.schema)

@@ -99,11 +99,18 @@ public struct ContactSearch: Sendable {
             select.orderBy("last_name", .descending).orderBy("first_name", .descending)
                 .orderBy("id", .descending)
         }
-        let rows = try await select.limit(limit + 1).all()
-        var contacts = try rows.prefix(limit).map { try RowDecoding.contact($0) }
+        select.limit(limit + 1)
+        var contacts: [Contact]
+        if let rows = try await DirectRows.sqlite(db, select.query) {
+            contacts = try SQLiteContactColumns.contacts(rows)
+        } else {
+            contacts = try await select.all().map { try RowDecoding.contact($0) }
+        }
+        let more = contacts.count > limit
+        contacts = Array(contacts.prefix(limit))
         let custom = try await CustomFieldRepository(db, workspaceID: workspaceID).values(of: contacts.map(\.id), definitions: definitions)
         for index in contacts.indices { contacts[index].custom = custom[contacts[index].id] ?? [:] }
-        let next = rows.count > limit ? contacts.last.map { ContactCursor.after($0, sort: query.sort) } : nil
+        let next = more ? contacts.last.map { ContactCursor.after($0, sort: query.sort) } : nil
         return Page(contacts: contacts, next: next)
     }
 

@@ -1,6 +1,8 @@
 import FluentKit
 import FluentSQLiteDriver
 import Foundation
+import SmarketingCore
+import SQLKit
 
 /// Rows read straight from a SQLite connection for the bulk paths that read many thousands of
 /// rows per batch. `SQLiteDatabase.query`, which Fluent and SQLKit use, hands every row to the
@@ -25,6 +27,14 @@ enum DirectRows {
         }
     }
 
+    /// The rows of a query built with SQLKit, run the same way; nil when `db` is not SQLite.
+    static func sqlite(_ db: any Database, _ query: any SQLExpression) async throws -> [SQLiteRow]? {
+        guard db is any SQLiteDatabase, let sql = db as? any SQLDatabase else { return nil }
+        let (text, binds) = sql.serialize(query)
+        let encoder = SQLiteDataEncoder()
+        return try await sqlite(db, text, try binds.map { try encoder.encode($0) })
+    }
+
     /// `?, ?, …` for `count` values.
     static func placeholders(_ count: Int) -> String {
         Array(repeating: "?", count: count).joined(separator: ",")
@@ -39,6 +49,84 @@ extension SQLiteData {
         case .integer(let seconds): Date(timeIntervalSince1970: Double(seconds))
         case .text(let text): Double(text).map(Date.init(timeIntervalSince1970:))
         case .blob, .null: nil
+        }
+    }
+}
+
+/// Contacts decoded from SQLite rows by column position: the positions are looked up once per
+/// query, and ids are parsed without the C library's `sscanf` that `UUID(uuidString:)` uses
+/// here (it was the largest single cost of decoding a list page).
+struct SQLiteContactColumns {
+    private let positions: [String: Int]
+
+    init(_ first: SQLiteRow) {
+        var positions: [String: Int] = [:]
+        // `SELECT c.*` and a joined column of the same name: the contact's own comes first.
+        for (index, column) in first.columns.enumerated() where positions[column.name] == nil { positions[column.name] = index }
+        self.positions = positions
+    }
+
+    func contact(_ row: SQLiteRow) throws -> Contact {
+        let columns = row.columns
+        func data(_ name: String) -> SQLiteData {
+            guard let index = positions[name], index < columns.count else { return .null }
+            return columns[index].data
+        }
+        func text(_ name: String) -> String? {
+            if case .null = data(name) { return nil }
+            return data(name).string
+        }
+        func uuid(_ name: String) throws -> UUID? {
+            guard let text = text(name) else { return nil }
+            guard let id = UUIDText.parse(text) else { throw DirectRows.UnexpectedRow(table: ContactRow.schema, row: row.description) }
+            return id
+        }
+        guard let id = try uuid("id"), let workspaceID = try uuid("workspace_id"), let firstName = text("first_name"), let lastName = text("last_name"),
+              let created = data("created_at").date, let updated = data("updated_at").date
+        else { throw DirectRows.UnexpectedRow(table: ContactRow.schema, row: row.description) }
+        return Contact(
+            id: id, workspaceID: workspaceID, firstName: firstName, lastName: lastName, email: text("email").map(EmailAddress.init(stored:)),
+            phone: text("phone"), jobTitle: text("job_title"), seniority: text("seniority"), country: text("country"), source: text("source"),
+            campaign: text("campaign"), lastSource: text("last_source"), lastCampaign: text("last_campaign"), birthDate: text("birth_date"),
+            age: data("age").integer, companyID: try uuid("company_id"), ownerID: try uuid("owner_id"),
+            stage: text("lifecycle_stage").flatMap(LifecycleStage.init(rawValue:)) ?? .lead, createdAt: created, updatedAt: updated
+        )
+    }
+
+    /// Every row of a query as contacts.
+    static func contacts(_ rows: [SQLiteRow]) throws -> [Contact] {
+        guard let first = rows.first else { return [] }
+        let columns = SQLiteContactColumns(first)
+        return try rows.map { try columns.contact($0) }
+    }
+}
+
+/// UUIDs in their 36-character text form (either case), parsed byte by byte.
+enum UUIDText {
+    static func parse(_ text: String) -> UUID? {
+        var text = text
+        return text.withUTF8 { bytes -> UUID? in
+            guard bytes.count == 36, bytes[8] == 0x2D, bytes[13] == 0x2D, bytes[18] == 0x2D, bytes[23] == 0x2D else { return nil }
+            var value = [UInt8](repeating: 0, count: 16)
+            var index = 0, out = 0
+            while index < 36 {
+                if index == 8 || index == 13 || index == 18 || index == 23 { index += 1; continue }
+                guard let high = nibble(bytes[index]), let low = nibble(bytes[index + 1]) else { return nil }
+                value[out] = high << 4 | low
+                out += 1
+                index += 2
+            }
+            return UUID(uuid: (value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7],
+                               value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15]))
+        }
+    }
+
+    private static func nibble(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x30...0x39: byte - 0x30
+        case 0x41...0x46: byte - 0x41 + 10
+        case 0x61...0x66: byte - 0x61 + 10
+        default: nil
         }
     }
 }
