@@ -24,6 +24,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(ImportCommand(), as: "import")
     app.asyncCommands.use(RescoreCommand(), as: "rescore")
+    app.ingest = IngestPipeline(app)
 
     if !config.database.isPostgres || config.autoMigrate {
         try await StoreTuning.prepare(app.db)
@@ -68,6 +69,7 @@ func routes(_ app: Application) throws {
     try authenticated.register(collection: CustomFieldsAPI())
     try authenticated.register(collection: ScoringAPI())
     try authenticated.register(collection: QualificationAPI())
+    try authenticated.register(collection: EventsAPI())
 }
 
 extension Application {

@@ -1,0 +1,95 @@
+import FluentKit
+import Foundation
+import SmarketingCore
+
+/// Events from other systems stored and scored together: each event is matched to its contact
+/// (by id or email, in this workspace only), stored once per event id, and applied to the
+/// contact's score in the caller's transaction, so a contact that qualifies moves to MQL in
+/// the same commit that stores the event.
+public struct EventIngest: Sendable {
+    /// What became of one submitted event.
+    public enum Outcome: Sendable, Equatable {
+        case stored
+        /// The workspace already had an event with this id (a replay): nothing was written.
+        case duplicate
+        case refused(ValidationFailure)
+    }
+
+    let db: any Database
+    public let workspaceID: UUID
+
+    public init(_ db: any Database, workspaceID: UUID) {
+        self.db = db
+        self.workspaceID = workspaceID
+    }
+
+    /// The event types the workspace accepts: the standard ones and every type a rule of its
+    /// active or draft lead definition names.
+    public func knownTypes() async throws -> Set<String> {
+        var types = Set(StandardEventType.allCases.map(\.rawValue))
+        let definitions = LeadDefinitions(db, workspaceID: workspaceID)
+        for stored in [try await definitions.active(), try await definitions.draft()].compactMap({ $0 }) {
+            let definition = stored.version.definition
+            types.formUnion(definition.engagementRules.map(\.eventType))
+            types.formUnion(definition.frequencyRules.map(\.eventType))
+        }
+        return types
+    }
+
+    /// Stores and scores checked events (run it inside a transaction); returns one outcome per
+    /// submission, in order.
+    public func record(_ submissions: [EventSubmission], now: Date) async throws -> [Outcome] {
+        let contacts = ContactRepository(db, workspaceID: workspaceID)
+        var byID: [UUID: Contact] = [:]
+        let ids = Set(submissions.compactMap { submission -> UUID? in
+            if case .contact(let id) = submission.subject { return id }
+            return nil
+        })
+        for chunk in Array(ids).chunked(500) {
+            for contact in try await contacts.find(ids: Array(chunk)) { byID[contact.id] = contact }
+        }
+        var byEmail: [String: Contact] = [:]
+        let emails = submissions.compactMap { submission -> EmailAddress? in
+            if case .email(let address) = submission.subject { return address }
+            return nil
+        }
+        for email in Set(emails.map(\.value)).compactMap(EmailAddress.init(stored:)) {
+            if let contact = try await contacts.find(email: email) { byEmail[email.value] = contact }
+        }
+        var outcomes: [Outcome?] = Array(repeating: nil, count: submissions.count)
+        var items: [(index: Int, event: ScoringEvent, contactID: UUID?, anonymousID: String?)] = []
+        for (index, submission) in submissions.enumerated() {
+            switch submission.subject {
+            case .contact(let id):
+                guard byID[id] != nil else { outcomes[index] = .refused(ValidationFailure("contact_id", .notInList)); continue }
+                items.append((index, submission.event, id, nil))
+            case .email(let address):
+                guard let contact = byEmail[address.value] else { outcomes[index] = .refused(ValidationFailure("email", .notInList)); continue }
+                items.append((index, submission.event, contact.id, nil))
+            case .anonymous(let visitor):
+                items.append((index, submission.event, nil, visitor))
+            }
+        }
+        let stored = try await EventLog(db, workspaceID: workspaceID).record(items.map { (event: $0.event, contactID: $0.contactID, anonymousID: $0.anonymousID) }, now: now)
+        var fresh = Set(stored.map(\.id))
+        var scored: [(contactID: UUID, event: ScoringEvent)] = []
+        for item in items {
+            // The first event of an id in the batch is the one stored; a repeat is a replay.
+            if fresh.remove(item.event.id) != nil {
+                outcomes[item.index] = .stored
+                if let contactID = item.contactID { scored.append((contactID, item.event)) }
+            } else {
+                outcomes[item.index] = .duplicate
+            }
+        }
+        let keeper = ScoreKeeper(db, workspaceID: workspaceID)
+        if let definition = try await keeper.activeDefinition() {
+            let actor = ScoreKeeper.actor(for: definition)
+            // Oldest first, so each contact's events are applied in the order they happened.
+            for (contactID, event) in scored.sorted(by: { ScoringEvent.historyOrder($0.event, $1.event) }) {
+                try await keeper.apply(event, contactID: contactID, definition: definition, by: actor, now: now)
+            }
+        }
+        return outcomes.map { $0 ?? .duplicate }
+    }
+}

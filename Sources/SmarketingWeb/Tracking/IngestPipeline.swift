@@ -1,0 +1,97 @@
+import Fluent
+import Foundation
+import SmarketingCore
+import SmarketingStore
+import Vapor
+
+/// The one writer of ingested events. Requests wait in a buffer; the writer commits everything
+/// waiting (up to ``eventsPerCommit`` events) in one transaction (events, scores, ledger lines
+/// and stage changes) and only then answers each waiting request. While a commit runs, new
+/// requests gather for the next one, so the commit rate follows the load without a timer, and
+/// an answered event is already on disk.
+actor IngestPipeline {
+    static let eventsPerCommit = 1000
+
+    private struct Waiting {
+        var workspaceID: UUID
+        var submissions: [EventSubmission]
+        var continuation: CheckedContinuation<[EventIngest.Outcome], any Error>
+    }
+
+    /// Weak: the application keeps the pipeline in its storage.
+    private weak var app: Application?
+    private var waiting: [Waiting] = []
+    private var writing = false
+
+    init(_ app: Application) {
+        self.app = app
+    }
+
+    /// Stores and scores `submissions` with the next commit; returns after that commit, one
+    /// outcome per submission in order.
+    func submit(_ submissions: [EventSubmission], workspaceID: UUID) async throws -> [EventIngest.Outcome] {
+        guard !submissions.isEmpty else { return [] }
+        return try await withCheckedThrowingContinuation { continuation in
+            waiting.append(Waiting(workspaceID: workspaceID, submissions: submissions, continuation: continuation))
+            if !writing {
+                writing = true
+                Task { await self.drain() }
+            }
+        }
+    }
+
+    private func drain() async {
+        while !waiting.isEmpty {
+            var batch: [Waiting] = []
+            var events = 0
+            while let next = waiting.first, batch.isEmpty || events + next.submissions.count <= Self.eventsPerCommit {
+                batch.append(waiting.removeFirst())
+                events += next.submissions.count
+            }
+            do {
+                let outcomes = try await commit(batch)
+                for (request, outcome) in zip(batch, outcomes) { request.continuation.resume(returning: outcome) }
+            } catch where batch.count > 1 {
+                // One request's failure must not fail the others that shared its commit.
+                for request in batch {
+                    do {
+                        request.continuation.resume(returning: try await commit([request])[0])
+                    } catch {
+                        request.continuation.resume(throwing: error)
+                    }
+                }
+            } catch {
+                for request in batch { request.continuation.resume(throwing: error) }
+            }
+        }
+        writing = false
+    }
+
+    private func commit(_ batch: [Waiting]) async throws -> [[EventIngest.Outcome]] {
+        guard let app else { throw Abort(.serviceUnavailable, reason: "The server is stopping.") }
+        let now = app.clock.now()
+        let work = batch.map { ($0.workspaceID, $0.submissions) }
+        return try await app.db.transaction { tx in
+            var outcomes: [[EventIngest.Outcome]] = []
+            for (workspaceID, submissions) in work {
+                outcomes.append(try await EventIngest(tx, workspaceID: workspaceID).record(submissions, now: now))
+            }
+            return outcomes
+        }
+    }
+}
+
+extension Application {
+    private struct IngestPipelineKey: StorageKey {
+        typealias Value = IngestPipeline
+    }
+
+    /// The writer every ingest request goes through, set up by `configure`.
+    var ingest: IngestPipeline {
+        get {
+            guard let pipeline = storage[IngestPipelineKey.self] else { fatalError("configure(_:) sets up the ingest pipeline") }
+            return pipeline
+        }
+        set { storage[IngestPipelineKey.self] = newValue }
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import SmarketingCore
+import SmarketingStore
+import SmarketingTestSupport
+@testable import SmarketingWeb
+import Testing
+import Vapor
+
+@Suite("Batch ingest of behaviour events through the API")
+struct EventIngestTests {
+    /// An active definition and a director (fit 20): a form (25 points) makes the contact an MQL.
+    func scoredWorkspace(_ app: Application) async throws -> (TestWorkspace, APIClient, contactID: String) {
+        let acme = try await TestWorkspace.viaSetup(app)
+        try await activateThroughPages(testDefinition(), app: app, acme: acme)
+        let api = APIClient(app: app, token: try await acme.token(app))
+        let created = try await api.call(.POST, "/api/v1/contacts", json: #"{"email":"lia@globex.com","job_title":"Diretora de Vendas"}"#)
+        #expect(created.status == .created)
+        return (acme, api, try #require(try created.json()["id"] as? String))
+    }
+
+    @Test("valid events are stored and scored before the 202, each refused event comes back with its fields, and the valid ones in the same batch are kept")
+    func mixedBatch() async throws {
+        try await withTestApp { app in
+            let (acme, api, id) = try await scoredWorkspace(app)
+            let future = ISO8601DateFormatter().string(from: app.clock.now().addingTimeInterval(3600))
+            let body = """
+            {"events":[
+              {"id":"crm-1","type":"form_submitted","email":"LIA@globex.com","occurred_at":"2026-11-10T10:00:00Z","properties":{"form":"demo","utm_source":"google","step":2,"consent":true}},
+              {"id":"crm-2","type":"fax_sent","contact_id":"\(id)"},
+              {"id":"crm-3","type":"page_view","contact_id":"\(id)","occurred_at":"\(future)"},
+              {"id":"crm-4","type":"page_view"},
+              {"type":"page_view","email":"nobody@globex.com","properties":{"path":{"nested":true}}},
+              "not an object",
+              {"id":"crm-7","type":"page_view","anonymous_id":"visitor-9","properties":{"path":"/pricing"}}
+            ]}
+            """
+            let reply = try await api.call(.POST, "/api/v1/events", json: body)
+            #expect(reply.status == .accepted)
+            let json = try reply.json()
+            #expect(json["accepted"] as? Int == 2)
+            #expect(json["duplicates"] as? Int == 0)
+            let rejected = try #require(json["rejected"] as? [[String: Any]])
+            var fields: [Int: Set<String>] = [:]
+            for item in rejected {
+                fields[item["index"] as? Int ?? -1] = Set((item["fields"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String })
+            }
+            #expect(fields == [1: ["type"], 2: ["occurred_at"], 3: ["contact_id"], 4: ["id", "properties.path"], 5: ["id", "type", "contact_id"]])
+            let message = (rejected.first { $0["index"] as? Int == 1 }?["fields"] as? [[String: Any]])?.first?["message"] as? String
+            #expect(message?.isEmpty == false)
+
+            // The form was scored in the same commit: the director is now an MQL, explained by the event.
+            let contact = try await api.call(.GET, "/api/v1/contacts/\(id)")
+            #expect(try contact.json()["lifecycle_stage"] as? String == "mql")
+            let score = try await api.call(.GET, "/api/v1/contacts/\(id)/score")
+            #expect(score.text.contains("crm-1"))
+            let events = EventLog(app.db, workspaceID: acme.workspace.id)
+            #expect(try await events.count() == 2)
+            let stored = try await events.scoringEvents(of: try #require(UUID(uuidString: id)))
+            #expect(stored.map(\.id) == ["crm-1"])
+            #expect(stored.first?.properties == ["form": "demo", "utm_source": "google", "step": "2", "consent": "true"])
+        }
+    }
+
+    @Test("a replayed batch stores nothing twice and says which events were duplicates")
+    func replay() async throws {
+        try await withTestApp { app in
+            let (acme, api, id) = try await scoredWorkspace(app)
+            let body = #"{"events":[{"id":"e1","type":"page_view","contact_id":"\#(id)","properties":{"path":"/pricing"}},{"id":"e1","type":"page_view","contact_id":"\#(id)"},{"id":"e2","type":"email_opened","contact_id":"\#(id)"}]}"#
+            let first = try await api.call(.POST, "/api/v1/events", json: body)
+            #expect(try first.json()["accepted"] as? Int == 2)
+            #expect(try first.json()["duplicates"] as? Int == 1, "the same id twice in one batch")
+            let scoreBefore = try await api.call(.GET, "/api/v1/contacts/\(id)/score").text
+            let again = try await api.call(.POST, "/api/v1/events", json: body)
+            #expect(again.status == .accepted)
+            #expect(try again.json()["accepted"] as? Int == 0)
+            #expect(try again.json()["duplicates"] as? Int == 3)
+            #expect(try await EventLog(app.db, workspaceID: acme.workspace.id).count() == 2)
+            #expect(try await api.call(.GET, "/api/v1/contacts/\(id)/score").text == scoreBefore, "a replay changes no score")
+        }
+    }
+
+    @Test("a workspace cannot attach events to another workspace's contacts, and the request shape is checked before anything is stored")
+    func sealedAndShaped() async throws {
+        try await withTestApp { app in
+            let (acme, _, id) = try await scoredWorkspace(app)
+            let globex = try await TestWorkspace.direct(app, email: "gus@globex.com", name: "Globex")
+            let other = APIClient(app: app, token: try await globex.token(app))
+            let foreign = try await other.call(.POST, "/api/v1/events", json: #"{"events":[{"id":"x1","type":"page_view","contact_id":"\#(id)"},{"id":"x2","type":"page_view","email":"lia@globex.com"}]}"#)
+            #expect(foreign.status == .accepted)
+            #expect(try foreign.json()["accepted"] as? Int == 0)
+            #expect(try await EventLog(app.db, workspaceID: acme.workspace.id).count() == 0)
+            #expect(try await EventLog(app.db, workspaceID: globex.workspace.id).count() == 0)
+
+            let many = "{\"events\":[" + (0...EventSubmissionLimits.eventsPerRequest).map { #"{"id":"m\#($0)","type":"page_view","anonymous_id":"v"}"# }.joined(separator: ",") + "]}"
+            let tooMany = try await other.call(.POST, "/api/v1/events", json: many)
+            #expect(tooMany.status == .unprocessableEntity)
+            #expect(try tooMany.errorFields() == ["events"])
+            #expect(try await other.call(.POST, "/api/v1/events", json: #"{"events":[]}"#).errorFields() == ["events"])
+            #expect(try await other.call(.POST, "/api/v1/events", json: #"{"events":"#).status == .badRequest)
+            #expect(try await other.call(.POST, "/api/v1/events", json: "x=1", contentType: "application/x-www-form-urlencoded").status == .unsupportedMediaType)
+            let huge = "{\"events\":[{\"id\":\"h\",\"type\":\"page_view\",\"anonymous_id\":\"v\",\"properties\":{\"blob\":\"" + String(repeating: "a", count: EventSubmissionLimits.bytesPerRequest) + "\"}}]}"
+            #expect(try await other.call(.POST, "/api/v1/events", json: huge).status == .payloadTooLarge)
+            #expect(try await APIClient(app: app, token: nil).call(.POST, "/api/v1/events", json: #"{"events":[]}"#).status == .unauthorized)
+            #expect(try await EventLog(app.db, workspaceID: globex.workspace.id).count() == 0)
+        }
+    }
+
+    @Test("many requests at once each get their answer after a commit, and every event is stored exactly once")
+    func concurrentRequests() async throws {
+        try await withTestApp { app in
+            let (acme, api, id) = try await scoredWorkspace(app)
+            let answers = try await withThrowingTaskGroup(of: Int.self) { group in
+                for request in 0..<20 {
+                    group.addTask {
+                        let events = (0..<5).map { #"{"id":"r\#(request)-\#($0)","type":"page_view","contact_id":"\#(id)","properties":{"path":"/docs"}}"# }
+                        let reply = try await api.call(.POST, "/api/v1/events", json: "{\"events\":[" + events.joined(separator: ",") + "]}")
+                        return try reply.json()["accepted"] as? Int ?? -1
+                    }
+                }
+                var all: [Int] = []
+                for try await accepted in group { all.append(accepted) }
+                return all
+            }
+            #expect(answers == Array(repeating: 5, count: 20))
+            #expect(try await EventLog(app.db, workspaceID: acme.workspace.id).count() == 100)
+        }
+    }
+}
