@@ -55,6 +55,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: QualificationPages())
     try signedIn.register(collection: LeadDefinitionPages())
     try signedIn.register(collection: CustomFieldPages())
+    try signedIn.register(collection: TrackingPages())
     try signedIn.register(collection: ImportPages())
     try signedIn.register(collection: AccountPages())
     try signedIn.register(collection: AdminPages())

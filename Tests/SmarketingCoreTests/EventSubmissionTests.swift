@@ -41,6 +41,17 @@ struct EventSubmissionTests {
         #expect(errors(garbled) == ["occurred_at"])
     }
 
+    @Test("an anonymous id sent with a contact identifies that visitor; alone it names the visitor")
+    func identification() throws {
+        let identified = try EventSubmission.check(EventSubmissionInput(id: "e", type: "form_submitted", email: "lia@globex.com", anonymousID: " v-1 "),
+                                                   knownTypes: known, now: now).get()
+        #expect(identified.subject == .email(EmailAddress("lia@globex.com")!))
+        #expect(identified.identifies == "v-1")
+        let visitor = try EventSubmission.check(EventSubmissionInput(id: "e", type: "page_view", anonymousID: "v-1"), knownTypes: known, now: now).get()
+        #expect(visitor.subject == .anonymous("v-1"))
+        #expect(visitor.identifies == nil)
+    }
+
     @Test("each problem is named by its field, all at once", arguments: [
         (EventSubmissionInput(), ["id", "type", "contact_id"]),
         (EventSubmissionInput(id: "e", type: "fax_sent", anonymousID: "v"), ["type"]),

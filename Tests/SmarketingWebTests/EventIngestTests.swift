@@ -125,4 +125,59 @@ struct EventIngestTests {
             #expect(try await EventLog(app.db, workspaceID: acme.workspace.id).count() == 100)
         }
     }
+
+    @Test("the tracking page lists the workspace's latest events with their contact or visitor, and nothing of another workspace")
+    func trackingPage() async throws {
+        try await withTestApp { app in
+            let (acme, api, id) = try await scoredWorkspace(app)
+            let globex = try await TestWorkspace.direct(app, email: "gus@globex.com", name: "Globex")
+            let body = #"{"events":[{"id":"t1","type":"form_submitted","contact_id":"\#(id)","properties":{"form":"demo"}},{"id":"t2","type":"page_view","anonymous_id":"visitor-7"}]}"#
+            #expect(try await api.call(.POST, "/api/v1/events", json: body).status == .accepted)
+            let other = APIClient(app: app, token: try await globex.token(app))
+            #expect(try await other.call(.POST, "/api/v1/events", json: #"{"events":[{"id":"g1","type":"page_view","anonymous_id":"g-visitor"}]}"#).status == .accepted)
+
+            let page = try await acme.adminBrowser.get("/settings/tracking")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("id=\"ingest-example\""))
+            #expect(page.text.contains("data-event=\"t1\""))
+            #expect(page.text.contains("href=\"/contacts/\(id.lowercased())\""))
+            #expect(page.text.contains("form=demo"))
+            #expect(page.text.contains("Visitor visitor-7"))
+            #expect(!page.text.contains("g-visitor"), "another workspace's events never show")
+            let empty = try await globex.adminBrowser.get("/settings/tracking")
+            #expect(!empty.text.contains("data-event=\"t1\""))
+            #expect(empty.text.contains("data-event=\"g1\""))
+        }
+    }
+
+    @Test("an event that names both a contact and a visitor gives the visitor's earlier events to the contact, scored as if they had come in order")
+    func identification() async throws {
+        try await withTestApp { app in
+            let (acme, api, id) = try await scoredWorkspace(app)
+            let contactID = try #require(UUID(uuidString: id))
+            // Three pricing pages in one morning (10 points each, at most 20 a day), before the visitor is known.
+            let views = (0..<3).map { #"{"id":"v\#($0)","type":"page_view","anonymous_id":"visitor-1","occurred_at":"2026-11-16T0\#($0 + 8):00:00Z","properties":{"path":"/pricing"}}"# }
+            let anonymous = try await api.call(.POST, "/api/v1/events", json: "{\"events\":[" + views.joined(separator: ",") + "]}")
+            #expect(try anonymous.json()["accepted"] as? Int == 3)
+            let keeper = ScoreKeeper(app.db, workspaceID: acme.workspace.id)
+            let definition = try await keeper.activeDefinition()
+            #expect(try await keeper.score(of: contactID, definition: definition, now: app.clock.now())?.ledger.contains { $0.ruleID == "pricing" } == false)
+
+            let form = try await api.call(.POST, "/api/v1/events", json: #"{"events":[{"id":"f1","type":"form_submitted","email":"lia@globex.com","anonymous_id":"visitor-1","occurred_at":"2026-11-16T12:00:00Z"}]}"#)
+            #expect(try form.json()["accepted"] as? Int == 1)
+            let events = try await EventLog(app.db, workspaceID: acme.workspace.id).scoringEvents(of: contactID)
+            #expect(events.map(\.id) == ["v0", "v1", "v2", "f1"])
+            let score = try #require(try await keeper.score(of: contactID, definition: definition, now: app.clock.now()))
+            #expect(score.ledger.filter { $0.ruleID == "pricing" }.map(\.points).reduce(0, +) == 20, "the day's cap applies to the visitor's pages")
+            #expect(score.ledger.filter { $0.ruleID == "form" }.count == 1)
+            #expect(abs(score.total - score.ledgerTotal) < 1e-9)
+            #expect(try await api.call(.GET, "/api/v1/contacts/\(id)").json()["lifecycle_stage"] as? String == "mql")
+            // From then on the visitor is the contact: a later page view of it alone is the contact's and scores at once.
+            let later = try await api.call(.POST, "/api/v1/events", json: #"{"events":[{"id":"v9","type":"page_view","anonymous_id":"visitor-1","properties":{"path":"/pricing/enterprise"}}]}"#)
+            #expect(try later.json()["accepted"] as? Int == 1)
+            #expect(try await EventLog(app.db, workspaceID: acme.workspace.id).scoringEvents(of: contactID).map(\.id) == ["v0", "v1", "v2", "f1", "v9"])
+            let after = try #require(try await keeper.score(of: contactID, definition: definition, now: app.clock.now()))
+            #expect(after.ledger.contains { $0.ruleID == "pricing" && $0.cause == .event(id: "v9", type: "page_view") })
+        }
+    }
 }

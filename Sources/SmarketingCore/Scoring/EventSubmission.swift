@@ -12,7 +12,8 @@ public struct EventSubmissionInput: Sendable, Equatable {
     public var properties: [String: String]?
     /// Properties that were not text, numbers or yes/no (an object or a list), refused by key.
     public var unreadableProperties: [String]
-    /// Who did it: a contact by id or email, or a visitor not yet identified.
+    /// Who did it: a contact by id or email, or a visitor not yet identified (with a contact, the
+    /// visitor it turned out to be).
     public var contactID: String?
     public var email: String?
     public var anonymousID: String?
@@ -40,10 +41,14 @@ public struct EventSubmission: Sendable, Equatable {
 
     public var event: ScoringEvent
     public var subject: Subject
+    /// A visitor's anonymous id sent with a contact: the event identifies the visitor, whose
+    /// earlier anonymous events become the contact's.
+    public var identifies: String?
 
-    public init(event: ScoringEvent, subject: Subject) {
+    public init(event: ScoringEvent, subject: Subject, identifies: String? = nil) {
         self.event = event
         self.subject = subject
+        self.identifies = identifies
     }
 }
 
@@ -108,24 +113,24 @@ extension EventSubmission {
                 checker.add("properties", .tooLong(maximum: EventSubmissionLimits.propertyBytesPerEvent))
             }
         }
-        let subject = self.subject(input, checker: &checker)
+        let anonymous = input.anonymousID?.trimmingBlanks ?? ""
+        if anonymous.count > EventSubmissionLimits.anonymousIDMaximumLength {
+            checker.add("anonymous_id", .tooLong(maximum: EventSubmissionLimits.anonymousIDMaximumLength))
+        }
+        let subject = self.subject(input, anonymous: anonymous, checker: &checker)
         guard checker.errors.isEmpty, let subject else { return .failure(ValidationFailure(checker.errors)) }
-        return .success(EventSubmission(event: ScoringEvent(id: id, type: type, time: time, properties: properties), subject: subject))
+        let identifies: String? = if case .anonymous = subject { nil } else { anonymous.isEmpty ? nil : anonymous }
+        return .success(EventSubmission(event: ScoringEvent(id: id, type: type, time: time, properties: properties), subject: subject,
+                                        identifies: identifies))
     }
 
-    /// Exactly one of contact id, email or anonymous id names who did it.
-    private static func subject(_ input: EventSubmissionInput, checker: inout FieldChecker) -> Subject? {
-        let contact = input.contactID?.trimmingBlanks ?? "", email = input.email?.trimmingBlanks ?? "",
-            anonymous = input.anonymousID?.trimmingBlanks ?? ""
-        let given = [contact, email, anonymous].filter { !$0.isEmpty }.count
-        if given == 0 {
-            checker.add("contact_id", .required)
-            return nil
-        }
-        if given > 1 {
-            for (field, value) in [("contact_id", contact), ("email", email), ("anonymous_id", anonymous)] where !value.isEmpty {
-                checker.add(field, .mismatch)
-            }
+    /// Who did it: a contact by id or by email (not both), or else a visitor by anonymous id. An
+    /// anonymous id sent with a contact identifies that visitor as the contact.
+    private static func subject(_ input: EventSubmissionInput, anonymous: String, checker: inout FieldChecker) -> Subject? {
+        let contact = input.contactID?.trimmingBlanks ?? "", email = input.email?.trimmingBlanks ?? ""
+        if !contact.isEmpty, !email.isEmpty {
+            checker.add("contact_id", .mismatch)
+            checker.add("email", .mismatch)
             return nil
         }
         if !contact.isEmpty {
@@ -136,10 +141,7 @@ extension EventSubmission {
             guard let address = EmailAddress(email) else { checker.add("email", .invalid); return nil }
             return .email(address)
         }
-        guard anonymous.count <= EventSubmissionLimits.anonymousIDMaximumLength else {
-            checker.add("anonymous_id", .tooLong(maximum: EventSubmissionLimits.anonymousIDMaximumLength))
-            return nil
-        }
+        guard !anonymous.isEmpty else { checker.add("contact_id", .required); return nil }
         return .anonymous(anonymous)
     }
 

@@ -15,7 +15,6 @@ struct ScoreLookupIndex: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
-        try await sql.drop(index: "contact_scores_workspace_contact").run()
+        try await Index.drop("contact_scores_workspace_contact", in: database)
     }
 }

@@ -10,4 +10,9 @@ enum Index {
         for column in columns { builder = builder.column(column) }
         try await builder.run()
     }
+
+    static func drop(_ name: String, in database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.drop(index: name).run()
+    }
 }

@@ -13,5 +13,6 @@ public enum StoreMigrations {
         CreateScoring(),
         CreateSQLQualifications(),
         ScoreLookupIndex(),
+        EventsReceivedIndex(),
     ]
 }

@@ -56,21 +56,30 @@ public struct EventIngest: Sendable {
         for email in Set(emails.map(\.value)).compactMap(EmailAddress.init(stored:)) {
             if let contact = try await contacts.find(email: email) { byEmail[email.value] = contact }
         }
+        var known: [String: UUID] = [:]
+        let log = EventLog(db, workspaceID: workspaceID)
+        for visitor in Set(submissions.compactMap { submission -> String? in
+            if case .anonymous(let visitor) = submission.subject { return visitor }
+            return nil
+        }) {
+            if let contactID = try await log.contact(ofVisitor: visitor) { known[visitor] = contactID }
+        }
         var outcomes: [Outcome?] = Array(repeating: nil, count: submissions.count)
-        var items: [(index: Int, event: ScoringEvent, contactID: UUID?, anonymousID: String?)] = []
+        var items: [(index: Int, event: ScoringEvent, contactID: UUID?, anonymousID: String?, identifies: Bool)] = []
         for (index, submission) in submissions.enumerated() {
             switch submission.subject {
             case .contact(let id):
                 guard byID[id] != nil else { outcomes[index] = .refused(ValidationFailure("contact_id", .notInList)); continue }
-                items.append((index, submission.event, id, nil))
+                items.append((index, submission.event, id, submission.identifies, submission.identifies != nil))
             case .email(let address):
                 guard let contact = byEmail[address.value] else { outcomes[index] = .refused(ValidationFailure("email", .notInList)); continue }
-                items.append((index, submission.event, contact.id, nil))
+                items.append((index, submission.event, contact.id, submission.identifies, submission.identifies != nil))
             case .anonymous(let visitor):
-                items.append((index, submission.event, nil, visitor))
+                // A visitor identified before is that contact from then on.
+                items.append((index, submission.event, known[visitor], visitor, false))
             }
         }
-        let stored = try await EventLog(db, workspaceID: workspaceID).record(items.map { (event: $0.event, contactID: $0.contactID, anonymousID: $0.anonymousID) }, now: now)
+        let stored = try await log.record(items.map { (event: $0.event, contactID: $0.contactID, anonymousID: $0.anonymousID) }, now: now)
         var fresh = Set(stored.map(\.id))
         var scored: [(contactID: UUID, event: ScoringEvent)] = []
         for item in items {
@@ -82,11 +91,21 @@ public struct EventIngest: Sendable {
                 outcomes[item.index] = .duplicate
             }
         }
+        // A visitor identified as a contact: its earlier anonymous events become the contact's,
+        // and the contact is scored again from its whole history, as if they had come in order.
+        var identified = Set<UUID>()
+        for item in items where item.identifies && outcomes[item.index] == .stored {
+            guard let contactID = item.contactID, let visitor = item.anonymousID else { continue }
+            if try await log.attach(visitor: visitor, to: contactID) > 0 { identified.insert(contactID) }
+        }
         let keeper = ScoreKeeper(db, workspaceID: workspaceID)
         if let definition = try await keeper.activeDefinition() {
             let actor = ScoreKeeper.actor(for: definition)
+            for contactID in identified.sorted(by: { $0.uuidString < $1.uuidString }) {
+                try await keeper.rescoreHistory(of: contactID, definition: definition, by: actor, now: now)
+            }
             // Oldest first, so each contact's events are applied in the order they happened.
-            for (contactID, event) in scored.sorted(by: { ScoringEvent.historyOrder($0.event, $1.event) }) {
+            for (contactID, event) in scored.sorted(by: { ScoringEvent.historyOrder($0.event, $1.event) }) where !identified.contains(contactID) {
                 try await keeper.apply(event, contactID: contactID, definition: definition, by: actor, now: now)
             }
         }

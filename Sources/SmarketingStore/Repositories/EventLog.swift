@@ -3,6 +3,20 @@ import Foundation
 import SmarketingCore
 import SQLKit
 
+/// One event as the tracking page lists it: what arrived, when, and who it was matched to.
+public struct ReceivedEvent: Sendable, Equatable {
+    /// The sender's id.
+    public var id: String
+    public var type: String
+    public var properties: [String: String]
+    public var occurredAt: Date
+    public var receivedAt: Date
+    public var contactID: UUID?
+    /// The contact's name, or its email when it has no name.
+    public var contactName: String?
+    public var anonymousID: String?
+}
+
 /// The behaviour events of one workspace, append-only.
 public struct EventLog: Sendable {
     let db: any Database
@@ -45,6 +59,66 @@ public struct EventLog: Sendable {
         }
         try await BulkInsert.run(into: EventRow.schema, columns: EventRow.bulkColumns, rows: fresh, on: db)
         return stored
+    }
+
+    private struct ReceivedRow: Decodable {
+        var externalID: String
+        var type: String
+        var properties: String
+        var occurredAt: Date
+        var receivedAt: Date
+        var contactID: UUID?
+        var anonymousID: String?
+        var firstName: String?
+        var lastName: String?
+        var email: String?
+
+        enum CodingKeys: String, CodingKey {
+            case externalID = "external_id", type, properties, occurredAt = "occurred_at", receivedAt = "received_at", contactID = "contact_id"
+            case anonymousID = "anonymous_id", firstName = "first_name", lastName = "last_name", email
+        }
+    }
+
+    /// Gives a visitor's anonymous events to a contact (the visitor was identified); returns
+    /// how many events it gave.
+    @discardableResult
+    public func attach(visitor: String, to contactID: UUID) async throws -> Int {
+        let events = EventRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$anonymousID == visitor).filter(\.$contactID == nil)
+        let count = try await events.count()
+        guard count > 0 else { return 0 }
+        try await EventRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$anonymousID == visitor).filter(\.$contactID == nil)
+            .set(\.$contactID, to: contactID).update()
+        return count
+    }
+
+    /// The contact a visitor was identified as (by its latest identified event), if any.
+    public func contact(ofVisitor visitor: String) async throws -> UUID? {
+        try await EventRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$anonymousID == visitor).filter(\.$contactID != nil)
+            .sort(\.$receivedAt, .descending).sort(\.$id, .descending).first()?.contactID
+    }
+
+    /// The latest events received, newest first.
+    public func recent(limit: Int) async throws -> [ReceivedEvent] {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        let rows = try await sql.select()
+            .columns(SQLColumn("external_id", table: "e"), SQLColumn("type", table: "e"), SQLColumn("properties", table: "e"),
+                     SQLColumn("occurred_at", table: "e"), SQLColumn("received_at", table: "e"), SQLColumn("contact_id", table: "e"),
+                     SQLColumn("anonymous_id", table: "e"), SQLColumn("first_name", table: "c"), SQLColumn("last_name", table: "c"),
+                     SQLColumn("email", table: "c"))
+            .from(SQLAlias(SQLIdentifier(EventRow.schema), as: SQLIdentifier("e")))
+            .join(SQLAlias(SQLIdentifier(ContactRow.schema), as: SQLIdentifier("c")), method: SQLJoinMethod.left,
+                  on: SQLColumn("id", table: "c"), .equal, SQLColumn("contact_id", table: "e"))
+            .where(SQLColumn("workspace_id", table: "e"), .equal, SQLBind(workspaceID))
+            .orderBy(SQLOrderBy(expression: SQLColumn("received_at", table: "e"), direction: SQLDirection.descending))
+            .orderBy(SQLOrderBy(expression: SQLColumn("id", table: "e"), direction: SQLDirection.descending))
+            .limit(max(1, min(limit, 200)))
+            .all(decoding: ReceivedRow.self)
+        return rows.map { row in
+            let name = [row.firstName, row.lastName].compactMap { $0 }.joined(separator: " ").trimmingBlanks
+            return ReceivedEvent(id: row.externalID, type: row.type, properties: AuditLog.decode(row.properties), occurredAt: row.occurredAt,
+                                 receivedAt: row.receivedAt, contactID: row.contactID, contactName: name.isEmpty ? row.email : name,
+                                 anonymousID: row.anonymousID)
+        }
     }
 
     static func scoringEvent(id: String, type: String, properties: String, at time: Date) -> ScoringEvent {

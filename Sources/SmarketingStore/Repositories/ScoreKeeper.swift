@@ -90,10 +90,16 @@ public struct ScoreKeeper: Sendable {
             try definition.apply(event, to: &state, ledger: &ledger)
             try await write(state, ledger: ledger, contact: contact, existing: row, definition: definition, actor: actor, now: now)
         } else {
-            try await ScoreChangeRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$contactID == contactID)
-                .filter(\.$definitionVersion == definition.version).delete()
-            try await refresh(contactID: contactID, definition: definition, by: actor, now: now, fromScratch: true)
+            try await rescoreHistory(of: contactID, definition: definition, by: actor, now: now)
         }
+    }
+
+    /// Scores a contact again from its whole stored history (an event that arrived late, or a
+    /// visitor's events that became the contact's), replacing this version's ledger lines.
+    public func rescoreHistory(of contactID: UUID, definition: CompiledLeadDefinition, by actor: AuditActor, now: Date) async throws {
+        try await ScoreChangeRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$contactID == contactID)
+            .filter(\.$definitionVersion == definition.version).delete()
+        try await refresh(contactID: contactID, definition: definition, by: actor, now: now, fromScratch: true)
     }
 
     /// The contact's score now, explained; nil when it has none under the active definition.

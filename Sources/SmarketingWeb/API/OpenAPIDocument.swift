@@ -270,7 +270,7 @@ enum OpenAPIDocument {
                                                length: 1...64, pattern: "^[a-z][a-z0-9_.:-]*$")),
                                ("occurred_at", string("ISO 8601 with a zone; at most 5 minutes ahead; none means now", format: "date-time")),
                                ("contact_id", uuid), ("email", string("A contact of the workspace by email", format: "email")),
-                               ("anonymous_id", string("A visitor not yet identified", length: 1...128)),
+                               ("anonymous_id", string("A visitor; sent with contact_id or email, it identifies the visitor as that contact", length: 1...128)),
                                ("properties", .object([("type", .string("object")), ("maxProperties", .number(50)),
                                                        ("description", .string("Flat values (8 KB in all); numbers and booleans are kept as text")),
                                                        ("additionalProperties", .object([("type", .array([.string("string"), .string("number"), .string("boolean")]))]))]))],

@@ -27,6 +27,7 @@ enum SiteURL: Sendable {
     case deleteTeam(UUID)
     case audit
     case customFields
+    case tracking
     case contactImport
     case stylesheet
     case script
@@ -65,6 +66,7 @@ enum SiteURL: Sendable {
         case .deleteTeam(let id): "/settings/teams/\(id.uuidString.lowercased())/delete"
         case .audit: "/settings/audit"
         case .customFields: "/settings/fields"
+        case .tracking: "/settings/tracking"
         case .contactImport: "/contacts/import"
         case .stylesheet: "/assets/app-\(Assets.version).css"
         case .script: "/assets/app-\(Assets.version).js"

@@ -174,7 +174,7 @@ struct AccountPages: RouteCollection {
 }
 
 enum SettingsTab: Sendable {
-    case profile, tokens, workspace, users, teams, fields, audit
+    case profile, tokens, workspace, users, teams, fields, tracking, audit
 }
 
 /// The tabs at the top of the settings pages; admin tabs only for admins.
@@ -185,6 +185,7 @@ func settingsTabs(_ req: Request, current: SettingsTab) -> HTMLNode {
         tabs += [(.workspace, l(.workspaceTitle), .workspaceSettings), (.users, l(.usersTitle), .users), (.teams, l(.teamsTitle), .teams),
                  (.fields, l(.customFields), .customFields)]
     }
+    tabs.append((.tracking, l(.trackingTitle), .tracking))
     if req.member?.user.may(.readAuditLog) == true {
         tabs.append((.audit, l(.auditTitle), .audit))
     }

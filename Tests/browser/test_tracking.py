@@ -1,0 +1,44 @@
+"""Behaviour events sent by another system: the tracking page shows how to send them and the
+latest ones received, each with the contact it was matched to; refused events never show."""
+from __future__ import annotations
+
+import re
+import uuid
+
+from playwright.sync_api import expect
+
+from actions import api_post, create_api_token, log_in_and_land_home, visit
+
+
+def test_events_sent_through_the_api_show_on_the_tracking_page_with_their_contact_and_refused_ones_say_why(admin, new_context, server):
+    page = new_context().new_page()
+    log_in_and_land_home(page, admin)
+    token = create_api_token(page, "Tracking test")
+    email = f"tracked-{uuid.uuid4().hex[:8]}@globex.example"
+    status, body = api_post(server.url, "/api/v1/contacts", token, {"email": email, "first_name": "Tracy", "last_name": "Tracked"})
+    assert status in (200, 201), body
+    contact_id = str(body["id"]).lower()
+    event_id = f"crm-{uuid.uuid4().hex[:8]}"
+    events = [
+        {"id": event_id, "type": "form_submitted", "email": email, "properties": {"form": "demo", "step": 2}},
+        {"id": event_id + "-v", "type": "page_view", "anonymous_id": "visitor-42", "properties": {"path": "/pricing"}},
+        {"id": event_id + "-x", "type": "fax_sent", "email": email},
+    ]
+    status, body = api_post(server.url, "/api/v1/events", token, {"events": events})
+    assert status == 202, body
+    assert body["accepted"] == 2 and body["duplicates"] == 0, body
+    assert [item["index"] for item in body["rejected"]] == [2], body
+    assert [field["field"] for field in body["rejected"][0]["fields"]] == ["type"], body
+
+    status, body = api_post(server.url, "/api/v1/events", token, {"events": events[:2]})
+    assert status == 202 and body["accepted"] == 0 and body["duplicates"] == 2, "a retry stores nothing twice"
+
+    visit(page, "/settings/tracking")
+    expect(page.locator("#ingest-example")).to_contain_text("/api/v1/events")
+    row = page.locator(f'#events-table tr[data-event="{event_id}"]')
+    expect(row).to_contain_text("form_submitted")
+    expect(row).to_contain_text("form=demo · step=2")
+    expect(page.locator(f'#events-table tr[data-event="{event_id}-v"]')).to_contain_text("Visitor visitor-42")
+    expect(page.locator(f'#events-table tr[data-event="{event_id}-x"]')).to_have_count(0)
+    row.get_by_role("link", name="Tracy Tracked").click()
+    expect(page).to_have_url(re.compile(f"/contacts/{contact_id}$"))
