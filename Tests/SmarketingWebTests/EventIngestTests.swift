@@ -180,4 +180,40 @@ struct EventIngestTests {
             #expect(after.ledger.contains { $0.ruleID == "pricing" && $0.cause == .event(id: "v9", type: "page_view") })
         }
     }
+
+    @Test("a contact's timeline shows its events beside its changes, newest first, with the points each gave, and pages through both without repeats")
+    func timeline() async throws {
+        try await withTestApp { app in
+            let (acme, api, id) = try await scoredWorkspace(app)
+            var events = (0..<30).map { minute in
+                #"{"id":"p\#(minute)","type":"page_view","contact_id":"\#(id)","occurred_at":"2026-11-16T08:\#(String(format: "%02d", minute)):00Z","properties":{"path":"/pricing"}}"#
+            }
+            events.append(#"{"id":"f1","type":"form_submitted","contact_id":"\#(id)","occurred_at":"2026-11-16T12:00:00Z","properties":{"form":"demo"}}"#)
+            #expect(try await api.call(.POST, "/api/v1/events", json: "{\"events\":[" + events.joined(separator: ",") + "]}").json()["accepted"] as? Int == 31)
+
+            func eventIDs(_ html: String) -> [String] {
+                html.components(separatedBy: "data-event=\"").dropFirst().compactMap { $0.split(separator: "\"").first.map(String.init) }
+            }
+            let first = try await acme.adminBrowser.get("/contacts/\(id)")
+            let list = first.text.components(separatedBy: "id=\"timeline\"").dropFirst().first?.components(separatedBy: "</ol>").first ?? ""
+            #expect(list.components(separatedBy: "<li class=\"timeline-item").count - 1 == 25)
+            let firstEvents = eventIDs(first.text)
+            // The newest lines: the contact's creation (today), the form (the 16th at noon), then the latest page views.
+            #expect(first.text.range(of: "data-kind=\"created\"")!.lowerBound < first.text.range(of: "data-event=\"f1\"")!.lowerBound)
+            #expect(Array(firstEvents.prefix(3)) == ["f1", "p29", "p28"])
+            #expect(first.text.contains("+25 points (form)"))
+            #expect(first.text.contains("Form submitted"))
+            #expect(first.text.contains("form=demo"))
+            let older = try #require(first.text.attribute("href", ofElementWithID: "older-timeline"))
+            let second = try await acme.adminBrowser.get(older)
+            let secondEvents = eventIDs(second.text)
+            #expect(Set(firstEvents).isDisjoint(with: secondEvents))
+            #expect(Set(firstEvents + secondEvents) == Set(["f1"] + (0..<30).map { "p\($0)" }))
+            #expect(!second.text.contains("id=\"older-timeline\""))
+            // Only the first two pricing views of the day scored (at most 20 points a day): the others show no points.
+            #expect(second.text.contains("data-event=\"p0\""))
+            let pointsShown = (first.text + second.text).components(separatedBy: "+10 points (pricing)").count - 1
+            #expect(pointsShown == 2)
+        }
+    }
 }

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from actions import api_post, create_api_token, log_in_and_land_home, visit
 
 
-def test_events_sent_through_the_api_show_on_the_tracking_page_with_their_contact_and_refused_ones_say_why(admin, new_context, server):
+def test_events_sent_through_the_api_show_on_the_tracking_page_and_the_contacts_timeline_and_refused_ones_never_show(admin, new_context, server):
     page = new_context().new_page()
     log_in_and_land_home(page, admin)
     token = create_api_token(page, "Tracking test")
@@ -42,3 +42,8 @@ def test_events_sent_through_the_api_show_on_the_tracking_page_with_their_contac
     expect(page.locator(f'#events-table tr[data-event="{event_id}-x"]')).to_have_count(0)
     row.get_by_role("link", name="Tracy Tracked").click()
     expect(page).to_have_url(re.compile(f"/contacts/{contact_id}$"))
+    # The contact's timeline shows what it did beside what changed.
+    timeline_event = page.locator(f'#timeline [data-event="{event_id}"]')
+    expect(timeline_event).to_contain_text("Form submitted")
+    expect(timeline_event).to_contain_text("form=demo")
+    expect(page.locator('#timeline [data-kind="created"]')).to_have_count(1)

@@ -17,6 +17,13 @@ public struct ReceivedEvent: Sendable, Equatable {
     public var anonymousID: String?
 }
 
+/// One of a contact's events on its timeline.
+public struct ContactEvent: Sendable, Equatable {
+    /// The event's row (its place in the timeline's order).
+    public var rowID: UUID
+    public var event: ScoringEvent
+}
+
 /// The behaviour events of one workspace, append-only.
 public struct EventLog: Sendable {
     let db: any Database
@@ -89,6 +96,21 @@ public struct EventLog: Sendable {
         try await EventRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$anonymousID == visitor).filter(\.$contactID == nil)
             .set(\.$contactID, to: contactID).update()
         return count
+    }
+
+    /// A contact's events for its timeline, newest first, `limit` at a time (the cursor is the
+    /// last item shown: its time and row id).
+    public func timeline(of contactID: UUID, limit: Int, after cursor: PageCursor? = nil) async throws -> [ContactEvent] {
+        var query = EventRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$contactID == contactID)
+        if let cursor {
+            query = query.group(.or) { or in
+                or.filter(\.$occurredAt < cursor.date)
+                or.group(.and) { $0.filter(\.$occurredAt == cursor.date).filter(\.$id < cursor.id) }
+            }
+        }
+        return try await query.sort(\.$occurredAt, .descending).sort(\.$id, .descending).limit(limit).all().map { row in
+            ContactEvent(rowID: row.id ?? UUID(), event: Self.scoringEvent(id: row.externalID, type: row.type, properties: row.properties, at: row.occurredAt))
+        }
     }
 
     /// The contact a visitor was identified as (by its latest identified event), if any.

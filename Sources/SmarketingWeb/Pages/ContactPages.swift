@@ -191,6 +191,7 @@ struct ContactPages: RouteCollection {
         let zone = member.workspace.settings.timeZone
         let timelineCursor = req.query[String.self, at: "timeline_after"].flatMap(PageCursor.init(token:))
         let changes = try await RecordChanges(req.db, workspaceID: member.workspaceID).timeline(of: contact.id, limit: 26, after: timelineCursor)
+        let events = try await EventLog(req.db, workspaceID: member.workspaceID).timeline(of: contact.id, limit: 26, after: timelineCursor)
         let mayEdit = try await mayEdit(contact, member: member, req: req)
         let keeper = ScoreKeeper(req.db, workspaceID: member.workspaceID)
         let definition = try await keeper.activeDefinition()
@@ -215,8 +216,16 @@ struct ContactPages: RouteCollection {
             (l(.createdAt), text(l.dateTime(contact.createdAt, timeZone: zone))),
         ]
         facts += definitions.map { ($0.label, text(contact.custom[$0.key].map { Self.shown($0, l) } ?? "—")) }
-        let timeline = TimelineView.list(changes.prefix(25), labels: { ContactFieldLabels.label($0, definitions: definitions, l) }, zone: zone, l)
-        let nextTimeline = changes.count > 25 ? changes[24] : nil
+        let (items, more) = TimelineView.merged(changes, events, limit: 25)
+        let points = Dictionary(grouping: (score?.ledger ?? []).filter { entry in
+            if case .event = entry.cause { return true }
+            return false
+        }, by: { entry -> String in
+            if case .event(let id, _) = entry.cause { return id }
+            return ""
+        })
+        let timeline = TimelineView.list(items, points: points, labels: { ContactFieldLabels.label($0, definitions: definitions, l) }, zone: zone, l)
+        let nextTimeline = more ? items.last : nil
         return Page(title: contact.displayName, area: .contacts, body: [
             pageHeader(contact.displayName, subtitle: [contact.jobTitle, company?.name].compactMap { $0 }.joined(separator: " · "), actions: [
                 link(l(.backToContacts), .contacts),
@@ -229,7 +238,8 @@ struct ContactPages: RouteCollection {
                 el("section", [.class("panel")], [
                     el("h2", [], text: l(.timeline)),
                     timeline,
-                    nextTimeline.map { el("a", [.href(SiteURL.contact(contact.id).path + "?timeline_after=" + PageCursor(date: $0.at, id: $0.id).token)], text: l(.olderChanges)) } ?? .empty,
+                    nextTimeline.map { el("a", [.id("older-timeline"), .href(SiteURL.contact(contact.id).path + "?timeline_after=" + $0.cursor.token)],
+                                          text: l(.olderChanges)) } ?? .empty,
                 ]),
             ]),
             ScoreView.panel(score: score, definition: definition, labels: ScoringFieldLabels(customFields: allFields, l), zone: zone, l),
