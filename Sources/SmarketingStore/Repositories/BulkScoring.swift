@@ -40,7 +40,7 @@ public struct BulkScoring: Sendable {
                 let batch: [ContactHistory]
                 if whatIf != nil {
                     batch = try await db.transaction { tx in
-                        try await StoreTuning.widenCache(tx, megabytes: 256, memoryMapped: true)
+                        try await StoreTuning.widenCache(tx, megabytes: 256)
                         var reader = BulkScoring(tx, workspaceID: workspaceID)
                         reader.batchSize = size
                         return try await reader.histories(after: after, fields: allFields, today: CalendarDay(utc: time))
@@ -51,7 +51,7 @@ public struct BulkScoring: Sendable {
                     let processed = current.processed
                     let runID = current.id
                     batch = try await db.transaction { tx in
-                        try await StoreTuning.widenCache(tx, megabytes: 256, memoryMapped: true)
+                        try await StoreTuning.widenCache(tx, megabytes: 256)
                         var scoring = BulkScoring(tx, workspaceID: workspaceID)
                         scoring.batchSize = size
                         let histories = try await scoring.histories(after: after, fields: allFields, today: CalendarDay(utc: time))
