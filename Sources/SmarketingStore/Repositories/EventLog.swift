@@ -90,11 +90,11 @@ public struct EventLog: Sendable {
     /// how many events it gave.
     @discardableResult
     public func attach(visitor: String, to contactID: UUID) async throws -> Int {
-        let events = EventRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$anonymousID == visitor).filter(\.$contactID == nil)
-        let count = try await events.count()
-        guard count > 0 else { return 0 }
-        try await EventRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$anonymousID == visitor).filter(\.$contactID == nil)
-            .set(\.$contactID, to: contactID).update()
+        func anonymous() -> QueryBuilder<EventRow> {
+            EventRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$anonymousID == visitor).filter(\.$contactID == nil)
+        }
+        let count = try await anonymous().count()
+        if count > 0 { try await anonymous().set(\.$contactID, to: contactID).update() }
         return count
     }
 

@@ -196,11 +196,16 @@ enum JSONScalar: Decodable {
     var text: String {
         switch self {
         case .text(let value): value
-        case .number(let value): value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+        case .number(let value): Self.text(of: value)
         case .flag(let value): value ? "true" : "false"
         case .null: ""
         case .list(let values): values.joined(separator: ";")
         }
+    }
+
+    /// A JSON number as a field holds it: whole numbers without a decimal point.
+    static func text(of number: Double) -> String {
+        number.rounded() == number && abs(number) < 1e15 ? String(Int64(number)) : String(number)
     }
 }
 

@@ -102,7 +102,7 @@ enum IncomingJSON: Decodable, Equatable, Sendable {
     var text: String? {
         switch self {
         case .string(let text): text
-        case .number(let number): number.rounded() == number && abs(number) < 1e15 ? String(Int64(number)) : String(number)
+        case .number(let number): JSONScalar.text(of: number)
         case .bool(let flag): flag ? "true" : "false"
         case .null, .array, .object: nil
         }

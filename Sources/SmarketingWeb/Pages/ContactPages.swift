@@ -217,13 +217,10 @@ struct ContactPages: RouteCollection {
         ]
         facts += definitions.map { ($0.label, text(contact.custom[$0.key].map { Self.shown($0, l) } ?? "—")) }
         let (items, more) = TimelineView.merged(changes, events, limit: 25)
-        let points = Dictionary(grouping: (score?.ledger ?? []).filter { entry in
-            if case .event = entry.cause { return true }
-            return false
-        }, by: { entry -> String in
-            if case .event(let id, _) = entry.cause { return id }
-            return ""
-        })
+        var points: [String: [ScoreEntry]] = [:]
+        for entry in score?.ledger ?? [] {
+            if case .event(let id, _) = entry.cause { points[id, default: []].append(entry) }
+        }
         let timeline = TimelineView.list(items, points: points, labels: { ContactFieldLabels.label($0, definitions: definitions, l) }, zone: zone, l)
         let nextTimeline = more ? items.last : nil
         return Page(title: contact.displayName, area: .contacts, body: [
