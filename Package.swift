@@ -23,7 +23,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
     ],
     targets: [
-        .target(name: "SmarketingCore"),
+        .target(name: "SmarketingCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "SmarketingStore",
             dependencies: [
@@ -65,7 +65,7 @@ let package = Package(
             ],
             path: "Tests/SmarketingTestSupport"
         ),
-        .testTarget(name: "SmarketingCoreTests", dependencies: ["SmarketingCore"]),
+        .testTarget(name: "SmarketingCoreTests", dependencies: ["SmarketingCore", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "SmarketingStoreTests",
             dependencies: ["SmarketingStore", "SmarketingCore", "SmarketingTestSupport"]

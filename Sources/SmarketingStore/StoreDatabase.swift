@@ -87,6 +87,20 @@ public enum StoreTuning {
         try await sql.raw("PRAGMA mmap_size = 0").run()
     }
 
+    /// A transaction that writes. On SQLite it takes the write lock before its first read,
+    /// waiting its turn behind another connection's writer: a deferred transaction that read
+    /// first would fail half-way ("database is locked") when the other connection committed in
+    /// between, since SQLite cannot move its snapshot forward. PostgreSQL needs nothing more.
+    public static func writeTransaction<T: Sendable>(_ db: any Database, _ work: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await db.transaction { tx in
+            if let sql = tx as? any SQLDatabase, sql.dialect.name == "sqlite" {
+                // Writes nothing, but starts the write transaction (and waits for the lock).
+                try await sql.raw("UPDATE workspaces SET id = id WHERE 1 = 0").run()
+            }
+            return try await work(tx)
+        }
+    }
+
     /// Answers whether the database responds to a trivial query.
     public static func ping(_ db: any Database) async throws {
         guard let sql = db as? any SQLDatabase else { return }

@@ -25,6 +25,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(ImportCommand(), as: "import")
     app.asyncCommands.use(RescoreCommand(), as: "rescore")
     app.ingest = IngestPipeline(app)
+    app.live = LiveHub()
+    app.lifecycle.use(LiveHubLifecycle())
+    app.rateLimits = RateLimits()
 
     if !config.database.isPostgres || config.autoMigrate {
         try await StoreTuning.prepare(app.db)
@@ -43,6 +46,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
 
 func routes(_ app: Application) throws {
     try app.register(collection: OperationsRoutes())
+    // Public endpoints of web tracking and email links: no session, rate-limited per caller.
+    try app.register(collection: CollectRoutes())
+    try app.register(collection: EmailLinkRoutes())
     app.get("assets", "app-\(Assets.version).css") { _ in Assets.serve(Assets.stylesheet, type: "text/css; charset=utf-8") }
     app.get("assets", "app-\(Assets.version).js") { _ in Assets.serve(Assets.script, type: "text/javascript; charset=utf-8") }
 
@@ -56,6 +62,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: LeadDefinitionPages())
     try signedIn.register(collection: CustomFieldPages())
     try signedIn.register(collection: TrackingPages())
+    try signedIn.register(collection: LiveRoutes())
     try signedIn.register(collection: ImportPages())
     try signedIn.register(collection: AccountPages())
     try signedIn.register(collection: AdminPages())
@@ -71,6 +78,7 @@ func routes(_ app: Application) throws {
     try authenticated.register(collection: ScoringAPI())
     try authenticated.register(collection: QualificationAPI())
     try authenticated.register(collection: EventsAPI())
+    try authenticated.register(collection: EmailLinksAPI())
 }
 
 extension Application {

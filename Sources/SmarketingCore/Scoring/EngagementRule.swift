@@ -5,6 +5,9 @@ public enum StandardEventType: String, Sendable, CaseIterable, Codable {
     case formSubmitted = "form_submitted"
     case emailOpened = "email_opened"
     case emailClicked = "email_clicked"
+    case emailUnsubscribed = "email_unsubscribed"
+    /// A visitor of the tracked site named as a contact (t.js `identify`).
+    case identified
 }
 
 /// A rule on what a contact does: each event of `eventType` whose properties meet every one of

@@ -151,3 +151,32 @@ extension EventSubmission {
         return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 }
+
+extension EventSubmission {
+    /// What a web page may send with the workspace's public key (t.js): page views of a
+    /// visitor, and the visitor naming itself by email.
+    public static let publicTypes: Set<String> = [StandardEventType.pageView.rawValue, StandardEventType.identified.rawValue]
+
+    /// Checks an event a web page sent with the public key. The key is public, so the page can
+    /// only speak for its visitor: the anonymous id is required, a contact id is refused, and
+    /// an email is taken only by `identified`, which needs one or the signed email link the
+    /// visitor arrived by (property `link`, resolved by the caller).
+    public static func checkPublic(_ input: EventSubmissionInput, now: Date) -> Result<EventSubmission, ValidationFailure> {
+        var errors: [FieldError] = []
+        if !(input.contactID ?? "").trimmingBlanks.isEmpty { errors.append(FieldError("contact_id", .invalid)) }
+        if (input.anonymousID ?? "").trimmingBlanks.isEmpty { errors.append(FieldError("anonymous_id", .required)) }
+        let hasEmail = !(input.email ?? "").trimmingBlanks.isEmpty
+        if input.type?.trimmingBlanks == StandardEventType.identified.rawValue {
+            if !hasEmail, (input.properties?["link"] ?? "").isEmpty { errors.append(FieldError("email", .required)) }
+        } else if hasEmail {
+            errors.append(FieldError("email", .invalid))
+        }
+        switch check(input, knownTypes: publicTypes, now: now) {
+        case .success(let submission):
+            return errors.isEmpty ? .success(submission) : .failure(ValidationFailure(errors))
+        case .failure(let failure):
+            let more = failure.errors.filter { error in !errors.contains { $0.field == error.field } }
+            return .failure(ValidationFailure(errors + more))
+        }
+    }
+}

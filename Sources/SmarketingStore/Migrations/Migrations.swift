@@ -14,5 +14,7 @@ public enum StoreMigrations {
         CreateSQLQualifications(),
         ScoreLookupIndex(),
         EventsReceivedIndex(),
+        CreateTrackingSites(),
+        StageChangesRecentIndex(),
     ]
 }

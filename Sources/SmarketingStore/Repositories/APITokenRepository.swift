@@ -14,7 +14,7 @@ public struct APITokenRepository: Sendable {
 
     /// Creates a token for a user and returns it with its secret, which is never stored.
     public func create(for user: User, name: String, by actor: AuditActor, now: Date) async throws -> (APIToken, secret: String) {
-        try await db.transaction { tx in
+        try await StoreTuning.writeTransaction(db) { tx in
             let token = SecretToken(prefix: SecretToken.apiPrefix)
             let row = APITokenRow()
             row.id = UUID()
@@ -41,7 +41,7 @@ public struct APITokenRepository: Sendable {
 
     /// Revokes one of a user's tokens; nil when the user has no such token.
     public func revoke(_ id: UUID, userID: UUID, by actor: AuditActor, now: Date) async throws -> APIToken? {
-        try await db.transaction { tx in
+        try await StoreTuning.writeTransaction(db) { tx in
             guard let row = try await APITokenRow.query(on: tx).filter(\.$workspaceID == workspaceID)
                 .filter(\.$userID == userID).filter(\.$id == id).first()
             else { return nil }

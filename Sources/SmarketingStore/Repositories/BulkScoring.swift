@@ -39,7 +39,7 @@ public struct BulkScoring: Sendable {
                 let size = batchSize
                 let batch: [ContactHistory]
                 if whatIf != nil {
-                    batch = try await db.transaction { tx in
+                    batch = try await StoreTuning.writeTransaction(db) { tx in
                         try await StoreTuning.widenCache(tx, megabytes: 256)
                         var reader = BulkScoring(tx, workspaceID: workspaceID)
                         reader.batchSize = size
@@ -50,7 +50,7 @@ public struct BulkScoring: Sendable {
                     // with a page cache wide enough for the events index of a large workspace.
                     let processed = current.processed
                     let runID = current.id
-                    batch = try await db.transaction { tx in
+                    batch = try await StoreTuning.writeTransaction(db) { tx in
                         try await StoreTuning.widenCache(tx, megabytes: 256)
                         var scoring = BulkScoring(tx, workspaceID: workspaceID)
                         scoring.batchSize = size

@@ -21,7 +21,7 @@ public struct CompanyWriter: Sendable {
     public func save(
         _ input: CompanyInput, id: UUID? = nil, mode: ContactWriter.Mode, definitions: [CustomFieldDefinition], by actor: AuditActor, now: Date
     ) async throws -> (Company, ContactWriter.Outcome)? {
-        try await db.transaction { tx in
+        try await StoreTuning.writeTransaction(db) { tx in
             var row: CompanyRow?
             if let id {
                 guard let found = try await find(id, on: tx) else { return nil }
@@ -74,7 +74,7 @@ public struct CompanyWriter: Sendable {
     /// Deletes companies of this workspace; their contacts stay, without a company. Returns how
     /// many went.
     public func delete(_ ids: [UUID], by actor: AuditActor, now: Date) async throws -> Int {
-        try await db.transaction { tx in
+        try await StoreTuning.writeTransaction(db) { tx in
             let rows = try await CompanyRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$id ~~ ids).all()
             var orphaned: [UUID] = []
             for row in rows {

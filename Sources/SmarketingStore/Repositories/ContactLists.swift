@@ -14,7 +14,7 @@ public struct ContactLists: Sendable {
 
     /// Adds contacts to the list of that name (created when new); returns how many were added.
     public func add(_ ids: [UUID], toListNamed name: String, by actor: AuditActor, now: Date) async throws -> Int {
-        try await db.transaction { tx in
+        try await StoreTuning.writeTransaction(db) { tx in
             let list: ContactListRow
             if let found = try await ContactListRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$name == name).first() {
                 list = found

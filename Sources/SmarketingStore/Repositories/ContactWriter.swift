@@ -34,7 +34,7 @@ public struct ContactWriter: Sendable {
     public func save(
         _ input: ContactInput, id: UUID? = nil, mode: Mode, definitions: [CustomFieldDefinition], by actor: AuditActor, now: Date
     ) async throws -> (Contact, Outcome)? {
-        try await db.transaction { tx in
+        try await StoreTuning.writeTransaction(db) { tx in
             try await save(input, id: id, mode: mode, definitions: definitions, by: actor, now: now, on: tx)
         }
     }
@@ -111,7 +111,7 @@ public struct ContactWriter: Sendable {
 
     /// Deletes contacts of this workspace; returns how many went.
     public func delete(_ ids: [UUID], by actor: AuditActor, now: Date) async throws -> Int {
-        try await db.transaction { tx in
+        try await StoreTuning.writeTransaction(db) { tx in
             let rows = try await ContactRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$id ~~ ids).all()
             for row in rows {
                 let id = try row.requireID()
@@ -128,7 +128,7 @@ public struct ContactWriter: Sendable {
 
     /// Gives contacts a new owner (nil: nobody), on their timelines and in the audit log.
     public func assignOwner(_ ids: [UUID], to ownerID: UUID?, by actor: AuditActor, now: Date) async throws -> Int {
-        try await db.transaction { tx in
+        try await StoreTuning.writeTransaction(db) { tx in
             if let ownerID, try await UserRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$id == ownerID).first() == nil {
                 throw ValidationFailure("owner_id", .notInList)
             }
@@ -155,7 +155,7 @@ public struct ContactWriter: Sendable {
     /// other contact is removed.
     public func merge(survivorID: UUID, otherID: UUID, definitions: [CustomFieldDefinition], by actor: AuditActor, now: Date) async throws -> Contact? {
         guard survivorID != otherID else { throw ValidationFailure("other_id", .invalid) }
-        return try await db.transaction { tx in
+        return try await StoreTuning.writeTransaction(db) { tx in
             guard let survivor = try await ContactRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$id == survivorID).first(),
                   let other = try await ContactRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$id == otherID).first()
             else { return nil }
@@ -357,7 +357,7 @@ extension ContactWriter {
         _ rows: [(row: Int, input: ContactInput)], rejected: [ImportReport.Rejection], blank: Int,
         importID: UUID, processedRows: Int, definitions: [CustomFieldDefinition], by actor: AuditActor, now: Date
     ) async throws -> ImportReport {
-        try await db.transaction { tx in
+        try await StoreTuning.writeTransaction(db) { tx in
             var report = ImportReport(maximumRejectionsKept: .max)
             var rejections = rejected
             for rejection in rejected { report.record(row: rejection.row, ValidationFailure(rejection.errors)) }

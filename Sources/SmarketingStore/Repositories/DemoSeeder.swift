@@ -36,7 +36,7 @@ public struct DemoSeeder: Sendable {
             via: .command, now: now
         )
         let actor = AuditActor(userID: nil, name: "smarketing demo", channel: .command)
-        let users: [User] = try await db.transaction { tx in
+        let users: [User] = try await StoreTuning.writeTransaction(db) { tx in
             var users = [admin]
             for person in demo.people.dropFirst() {
                 guard let email = EmailAddress(person.email) else { continue }
@@ -104,7 +104,7 @@ public struct DemoSeeder: Sendable {
                 row.updatedAt = created
                 return row
             }
-            try await db.transaction { tx in try await rows.insertAll(on: tx) }
+            try await StoreTuning.writeTransaction(db) { tx in try await rows.insertAll(on: tx) }
             written += rows.count
             progress(written, total)
         }

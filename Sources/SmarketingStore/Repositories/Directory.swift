@@ -37,7 +37,7 @@ public struct Directory: Sendable {
     /// Creates a workspace and its first admin in one transaction, with both in the audit log.
     /// Throws a ``ValidationFailure`` on `admin_email` when the address is already a user.
     public func createWorkspace(_ settings: WorkspaceSettings, admin: NewUser, via channel: AuditActor.Channel, now: Date) async throws -> (Workspace, User) {
-        try await db.transaction { tx in
+        try await StoreTuning.writeTransaction(db) { tx in
             if try await UserRow.query(on: tx).filter(\.$email == admin.email.value).first() != nil {
                 throw ValidationFailure("admin_email", .alreadyTaken)
             }

@@ -16,7 +16,7 @@ public struct InvitationRepository: Sendable {
     /// An address that is already a user is refused on `email`; inviting an address again
     /// revokes its earlier pending link.
     public func create(email: EmailAddress, roles: Set<Role>, teamIDs: [UUID], by actor: AuditActor, now: Date) async throws -> (Invitation, secret: String) {
-        try await db.transaction { tx in
+        try await StoreTuning.writeTransaction(db) { tx in
             if try await UserRow.query(on: tx).filter(\.$email == email.value).first() != nil {
                 throw ValidationFailure("email", .alreadyTaken)
             }
@@ -65,7 +65,7 @@ public struct InvitationRepository: Sendable {
 
     /// Revokes a pending invitation; returns nil when there is no such invitation here.
     public func revoke(_ id: UUID, by actor: AuditActor, now: Date) async throws -> Invitation? {
-        try await db.transaction { tx in
+        try await StoreTuning.writeTransaction(db) { tx in
             guard let row = try await InvitationRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$id == id).first() else {
                 return nil
             }
@@ -86,7 +86,7 @@ public struct InvitationRepository: Sendable {
 
     /// Turns a pending invitation into a user with the invited roles and teams.
     public func accept(_ id: UUID, name: String, passwordHash: String, language: Language?, now: Date) async throws -> User {
-        try await db.transaction { tx in
+        try await StoreTuning.writeTransaction(db) { tx in
             guard let row = try await InvitationRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$id == id).first() else {
                 throw AcceptError.notPending(.revoked)
             }

@@ -60,7 +60,7 @@ public struct LeadDefinitions: Sendable {
     /// the next version, or the starter example when nothing was ever defined.
     public func openDraft(by actor: AuditActor, now: Date) async throws -> StoredLeadDefinition {
         if let draft = try await draft() { return draft }
-        return try await db.transaction { tx in
+        return try await StoreTuning.writeTransaction(db) { tx in
             let repository = LeadDefinitions(tx, workspaceID: workspaceID)
             if let draft = try await repository.draft() { return draft }
             let latest = try await LeadDefinitionRow.query(on: tx).filter(\.$workspaceID == workspaceID).sort(\.$version, .descending).first()
@@ -90,7 +90,7 @@ public struct LeadDefinitions: Sendable {
     /// cannot reach yet is allowed while drafting and only stops approval and activation.
     /// A change of content clears the draft's approvals.
     public func saveDraft(_ definition: LeadDefinition, knownFields: Set<String>, by actor: AuditActor, now: Date) async throws -> StoredLeadDefinition {
-        try await db.transaction { tx in
+        try await StoreTuning.writeTransaction(db) { tx in
             guard let row = try await Self.draftRow(tx, workspaceID: workspaceID), var version = Self.version(of: row) else { throw Problem.noDraft }
             var edited = definition
             edited.version = version.number
@@ -115,7 +115,7 @@ public struct LeadDefinitions: Sendable {
     /// approver saw). Refused when the definition still has problems.
     public func approve(side: Role.Side, user: User, reviewedDigest: String, knownFields: Set<String>, by actor: AuditActor,
                         now: Date) async throws -> StoredLeadDefinition {
-        try await db.transaction { tx in
+        try await StoreTuning.writeTransaction(db) { tx in
             guard let row = try await Self.draftRow(tx, workspaceID: workspaceID), var version = Self.version(of: row) else { throw Problem.noDraft }
             let problems = version.definition.problems(knownFields: knownFields)
             if !problems.isEmpty { throw Problem.invalid(problems) }
@@ -137,7 +137,7 @@ public struct LeadDefinitions: Sendable {
     /// Makes the approved draft the active definition and retires the one it replaces, in one
     /// transaction. Re-scoring the contacts under it is the caller's next step.
     public func activate(knownFields: Set<String>, by actor: AuditActor, now: Date) async throws -> StoredLeadDefinition {
-        try await db.transaction { tx in
+        try await StoreTuning.writeTransaction(db) { tx in
             guard let row = try await Self.draftRow(tx, workspaceID: workspaceID), var version = Self.version(of: row) else { throw Problem.noDraft }
             let problems = version.definition.problems(knownFields: knownFields)
             if !problems.isEmpty { throw Problem.invalid(problems) }

@@ -25,7 +25,7 @@ public struct SQLQualifications: Sendable {
     /// ``ValidationFailure`` naming each missing or malformed answer, or `lifecycle_stage` when
     /// the contact's stage does not allow it; nil when the contact is not in the workspace.
     public func qualify(_ contactID: UUID, answers given: [String: String], by actor: AuditActor, now: Date) async throws -> SQLQualification? {
-        try await db.transaction { tx in
+        try await StoreTuning.writeTransaction(db) { tx in
             let scoped = SQLQualifications(tx, workspaceID: workspaceID)
             guard let contact = try await ContactRepository(tx, workspaceID: workspaceID).find(contactID) else { return nil }
             let (version, criteria) = try await scoped.criteria()

@@ -14,6 +14,46 @@ public struct StageChange: Sendable, Equatable, Identifiable {
     public var at: Date
 }
 
+/// The stage moves written while a piece of work runs, for those who must hear of them once
+/// its transaction commits (the live channel of the app). The work runs inside
+/// ``StageMoveLog/collecting(_:)``; moves written outside one are not collected (the live
+/// channel also reads recent moves from the table, see ``StageChanges/recentMoves(to:in:since:on:)``).
+public final class StageMoveLog: @unchecked Sendable {
+    public struct Move: Sendable, Equatable {
+        /// The stage change's row id.
+        public var id: UUID
+        public var workspaceID: UUID
+        public var contactID: UUID
+        public var from: LifecycleStage
+        public var to: LifecycleStage
+        public var cause: String
+    }
+
+    @TaskLocal static var current: StageMoveLog?
+
+    private let lock = NSLock()
+    private var moves: [Move] = []
+
+    /// Runs `work`, returning what it returned and the moves it wrote (committed or not: the
+    /// caller reads them only after its transaction succeeded).
+    public static func collecting<T: Sendable>(_ work: () async throws -> T) async throws -> (T, [Move]) {
+        let log = StageMoveLog()
+        let result = try await $current.withValue(log) { try await work() }
+        return (result, log.lock.withLock { log.moves })
+    }
+
+    /// Runs `work` without collecting its moves (a re-scoring of the whole workspace, which
+    /// would hold every move in memory).
+    public static func ignoring<T: Sendable>(_ work: () async throws -> T) async throws -> T {
+        try await $current.withValue(nil) { try await work() }
+    }
+
+    static func note(_ moves: [Move]) {
+        guard let log = current, !moves.isEmpty else { return }
+        log.lock.withLock { log.moves.append(contentsOf: moves) }
+    }
+}
+
 public struct StageChanges: Sendable {
     let db: any Database
     public let workspaceID: UUID
@@ -50,10 +90,13 @@ public struct StageChanges: Sendable {
                 .where("id", .in, SQLGroupExpression(SQLList(chunk.map { SQLBind($0.contactID) }))).run()
         }
         var changes: [[BulkValue]] = [], records: [[BulkValue]] = [], audits: [[BulkValue]] = []
+        var noted: [StageMoveLog.Move] = []
         for move in moves {
             let before = AuditLog.encode(["lifecycle_stage": move.from.rawValue])
             let after = AuditLog.encode(["lifecycle_stage": stage.rawValue, "cause": move.cause])
-            changes.append([.uuid(TimeOrderedID.make(at: now)), .uuid(workspaceID), .uuid(move.contactID), .text(move.from.rawValue), .text(stage.rawValue),
+            let changeID = TimeOrderedID.make(at: now)
+            noted.append(StageMoveLog.Move(id: changeID, workspaceID: workspaceID, contactID: move.contactID, from: move.from, to: stage, cause: move.cause))
+            changes.append([.uuid(changeID), .uuid(workspaceID), .uuid(move.contactID), .text(move.from.rawValue), .text(stage.rawValue),
                             BulkValue(actor.userID), .text(actor.name), .text(actor.channel.rawValue), .text(move.cause), .date(now)])
             records.append([.uuid(TimeOrderedID.make(at: now)), .uuid(workspaceID), .text("contact"), .uuid(move.contactID), .text(RecordChange.Kind.updated.rawValue),
                             BulkValue(actor.userID), .text(actor.name), .text(actor.channel.rawValue), .text(before), .text(after), .date(now)])
@@ -63,6 +106,7 @@ public struct StageChanges: Sendable {
         try await BulkInsert.run(into: StageChangeRow.schema, columns: StageChangeRow.bulkColumns, rows: changes, on: db)
         try await BulkInsert.run(into: RecordChangeRow.schema, columns: RecordChangeRow.bulkColumns, rows: records, on: db)
         try await BulkInsert.run(into: AuditEntryRow.schema, columns: AuditEntryRow.bulkColumns, rows: audits, on: db)
+        StageMoveLog.note(noted)
     }
 
     /// Records a move already written to the contact (a form or an import changed the stage).
@@ -79,6 +123,7 @@ public struct StageChanges: Sendable {
         row.cause = cause
         row.at = now
         try await row.create(on: db)
+        StageMoveLog.note([StageMoveLog.Move(id: row.id ?? UUID(), workspaceID: workspaceID, contactID: contactID, from: from, to: to, cause: cause)])
     }
 
     /// A contact's stage history, newest first.
@@ -89,6 +134,18 @@ public struct StageChanges: Sendable {
                             to: LifecycleStage(rawValue: row.toStage) ?? .lead,
                             actor: AuditActor(userID: row.actorUserID, name: row.actorLabel, channel: AuditActor.Channel(rawValue: row.via) ?? .system),
                             cause: row.cause, at: row.at)
+            }
+    }
+
+    /// The moves to `stage` in these workspaces at or after `since`, oldest first (at most
+    /// `limit`): what the live channel announces of work that did not tell it directly.
+    public static func recentMoves(to stage: LifecycleStage, in workspaceIDs: [UUID], since: Date, limit: Int = 500,
+                                   on db: any Database) async throws -> [StageMoveLog.Move] {
+        guard !workspaceIDs.isEmpty else { return [] }
+        return try await StageChangeRow.query(on: db).filter(\.$workspaceID ~~ workspaceIDs).filter(\.$toStage == stage.rawValue)
+            .filter(\.$at >= since).sort(\.$at).limit(limit).all().map { row in
+                StageMoveLog.Move(id: row.id ?? UUID(), workspaceID: row.workspaceID, contactID: row.contactID,
+                                  from: LifecycleStage(rawValue: row.fromStage) ?? .lead, to: stage, cause: row.cause)
             }
     }
 }

@@ -28,7 +28,7 @@ public struct TeamRepository: Sendable {
 
     /// Creates a team; a name already used in the workspace is refused on `name`.
     public func create(name: String, memberIDs: [UUID], by actor: AuditActor, now: Date) async throws -> Team {
-        try await db.transaction { tx in
+        try await StoreTuning.writeTransaction(db) { tx in
             try await ensureNameFree(name, except: nil, on: tx)
             try await ensureMembers(memberIDs, on: tx)
             let row = TeamRow(id: UUID(), workspaceID: workspaceID, name: name, now: now)
@@ -47,7 +47,7 @@ public struct TeamRepository: Sendable {
 
     /// Renames a team and/or replaces its members.
     public func update(_ id: UUID, name: String?, memberIDs: [UUID]?, by actor: AuditActor, now: Date) async throws -> Team? {
-        try await db.transaction { tx in
+        try await StoreTuning.writeTransaction(db) { tx in
             guard let row = try await TeamRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$id == id).first() else {
                 return nil
             }
@@ -83,7 +83,7 @@ public struct TeamRepository: Sendable {
 
     /// Deletes a team (its users stay); returns false when there is no such team here.
     public func delete(_ id: UUID, by actor: AuditActor, now: Date) async throws -> Bool {
-        try await db.transaction { tx in
+        try await StoreTuning.writeTransaction(db) { tx in
             guard let row = try await TeamRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$id == id).first() else {
                 return false
             }

@@ -50,7 +50,7 @@ public struct UserRepository: Sendable {
     /// Applies the changes and records them in the audit log, in one transaction.
     /// Refuses to leave the workspace without an active admin, and team ids of other workspaces.
     public func update(_ id: UUID, _ changes: Changes, by actor: AuditActor, now: Date) async throws -> User? {
-        try await db.transaction { tx in
+        try await StoreTuning.writeTransaction(db) { tx in
             guard let row = try await query(on: tx).filter(\.$id == id).first() else { return nil }
             let before = row.value
             var beforeFields = Self.fields(before)
@@ -112,7 +112,7 @@ public struct UserRepository: Sendable {
     }
 
     public func setPassword(_ id: UUID, hash: String, by actor: AuditActor, now: Date) async throws {
-        try await db.transaction { tx in
+        try await StoreTuning.writeTransaction(db) { tx in
             guard let row = try await query(on: tx).filter(\.$id == id).first() else { return }
             row.passwordHash = hash
             row.updatedAt = now

@@ -16,6 +16,9 @@ public struct AppConfig: Sendable {
     public var logFormat: LogFormat
     /// Run migrations on start also on PostgreSQL (SQLite always migrates on start).
     public var autoMigrate: Bool
+    /// Take the caller's address from `X-Forwarded-For` (set when a proxy the product trusts
+    /// stands in front of it); else the socket's peer is the caller (rate limits per IP).
+    public var trustProxy: Bool = false
 
     public enum LogFormat: String, Sendable {
         case text, json
@@ -44,6 +47,7 @@ public struct AppConfig: Sendable {
         }
         config.secureCookies = try flag("SECURE_COOKIES", env) ?? false
         config.autoMigrate = try flag("AUTO_MIGRATE", env) ?? false
+        config.trustProxy = try flag("TRUST_PROXY", env) ?? false
         if let raw = env["PUBLIC_URL"], !raw.isEmpty {
             guard let url = URL(string: raw), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
                 throw ConfigurationError(variable: "PUBLIC_URL", reason: "must be an http:// or https:// URL, got \"\(raw)\"")

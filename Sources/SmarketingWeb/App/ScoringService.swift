@@ -65,7 +65,9 @@ enum ScoringService {
         let clock = app.clock
         Task {
             do {
-                _ = try await BulkScoring(app.db, workspaceID: workspaceID).run(run, definition: definition, old: old, now: { clock.now() })
+                _ = try await StageMoveLog.ignoring {
+                    try await BulkScoring(app.db, workspaceID: workspaceID).run(run, definition: definition, old: old, now: { clock.now() })
+                }
             } catch {
                 app.logger.error("scoring run stopped", metadata: ["run_id": .string(run.id.uuidString), "error": .string(String(describing: error))])
             }

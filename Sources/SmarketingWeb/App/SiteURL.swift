@@ -28,6 +28,10 @@ enum SiteURL: Sendable {
     case audit
     case customFields
     case tracking
+    case trackingOrigins
+    case trackingPublicKey
+    case trackingLinkKey
+    case live
     case contactImport
     case stylesheet
     case script
@@ -67,6 +71,10 @@ enum SiteURL: Sendable {
         case .audit: "/settings/audit"
         case .customFields: "/settings/fields"
         case .tracking: "/settings/tracking"
+        case .trackingOrigins: "/settings/tracking/origins"
+        case .trackingPublicKey: "/settings/tracking/public-key"
+        case .trackingLinkKey: "/settings/tracking/link-key"
+        case .live: "/live"
         case .contactImport: "/contacts/import"
         case .stylesheet: "/assets/app-\(Assets.version).css"
         case .script: "/assets/app-\(Assets.version).js"

@@ -30,6 +30,44 @@ enum Assets {
       var link = document.getElementById("invite-link");
       if (link) { link.addEventListener("focus", function () { link.select(); }); }
     });
+    // The live channel: a contact that becomes MQL shows up on every open page of the workspace.
+    document.addEventListener("DOMContentLoaded", function () {
+      var region = document.getElementById("live-region");
+      if (!region || !window.EventSource) { return; }
+      var source = new EventSource(region.dataset.source);
+      source.addEventListener("open", function () { region.dataset.state = "open"; });
+      source.addEventListener("mql", function (event) {
+        var data;
+        try { data = JSON.parse(event.data); } catch (e) { return; }
+        var toast = document.createElement("div");
+        toast.className = "toast";
+        toast.setAttribute("role", "status");
+        if (data.contact_id && data.url) {
+          var anchor = document.createElement("a");
+          anchor.href = data.url;
+          anchor.textContent = region.dataset.mqlOne.replace("%@", data.name || "");
+          toast.appendChild(anchor);
+          toast.dataset.contact = data.contact_id;
+          if (data.cause) {
+            var cause = document.createElement("span");
+            cause.className = "toast-cause";
+            cause.textContent = data.cause;
+            toast.appendChild(cause);
+          }
+        } else {
+          toast.textContent = region.dataset.mqlMany.replace("%@", String(data.count || 0));
+        }
+        var close = document.createElement("button");
+        close.type = "button";
+        close.className = "toast-close";
+        close.setAttribute("aria-label", region.dataset.close);
+        close.textContent = "×";
+        close.addEventListener("click", function () { toast.remove(); });
+        toast.appendChild(close);
+        region.appendChild(toast);
+        setTimeout(function () { toast.remove(); }, 20000);
+      });
+    });
     """#
 
     static let stylesheet = #"""
@@ -166,5 +204,11 @@ enum Assets {
       .card { padding: var(--space-4); margin: var(--space-3); }
     }
     @media print { .sidebar, .topbar, .language-form { display: none; } .shell { display: block; } }
-    """#
+        .live-region { position: fixed; right: var(--space-4); bottom: var(--space-4); display: flex; flex-direction: column; gap: var(--space-2); z-index: 50; max-width: 360px; }
+    .toast { background: var(--surface); border: 1px solid var(--border); border-left: 4px solid var(--ok); border-radius: var(--radius); padding: var(--space-3) var(--space-5) var(--space-3) var(--space-3); box-shadow: 0 4px 16px rgba(0,0,0,.15); position: relative; }
+    .toast a { font-weight: 600; }
+    .toast-cause { display: block; color: var(--muted); font-size: var(--step--1); margin-top: var(--space-1); }
+    .toast-close { position: absolute; top: 4px; right: 6px; background: none; border: 0; font-size: 1.1rem; cursor: pointer; color: var(--muted); }
+    .snippet { white-space: pre-wrap; word-break: break-all; }
+"""#
 }

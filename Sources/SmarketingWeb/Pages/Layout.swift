@@ -17,6 +17,18 @@ struct Page {
     var status: HTTPResponseStatus = .ok
     /// Reloads the page every few seconds (live progress that also works without JavaScript).
     var refreshSeconds: Int?
+    /// A page the public reaches without a session (unsubscribe, hosted forms): no language
+    /// switch, which needs one.
+    var publicPage = false
+
+    init(title: String, area: NavArea?, body: [HTMLNode], status: HTTPResponseStatus = .ok, refreshSeconds: Int? = nil, publicPage: Bool = false) {
+        self.title = title
+        self.area = area
+        self.body = body
+        self.status = status
+        self.refreshSeconds = refreshSeconds
+        self.publicPage = publicPage
+    }
 
     /// The whole document in the shared layout: the app shell for members, a centred card for
     /// visitors (login, setup, invitations).
@@ -39,12 +51,14 @@ struct Page {
                     topbar(member, request),
                     el("main", [.id("main"), Attr("tabindex", "-1")], body),
                 ]),
+                el("div", [.id("live-region"), .class("live-region"), .aria("live", "polite"), .data("source", SiteURL.live.path),
+                           .data("mql-one", l(.liveBecameMQL, "%@")), .data("mql-many", l(.liveBecameMQLMany, "%@")), .data("close", l(.close))], []),
             ])
         } else {
             content = el("div", [.class("visitor")], [
                 el("header", [.class("visitor-bar")], [
                     el("span", [.class("brand")], [logo, text("Smarketing")]),
-                    languageForm(request),
+                    publicPage ? .empty : languageForm(request),
                 ]),
                 el("main", [.id("main"), .class("card narrow"), Attr("tabindex", "-1")], body),
             ])

@@ -88,6 +88,8 @@ enum TimelineView {
         case .formSubmitted: l(.eventFormSubmitted)
         case .emailOpened: l(.eventEmailOpened)
         case .emailClicked: l(.eventEmailClicked)
+        case .emailUnsubscribed: l(.eventEmailUnsubscribed)
+        case .identified: l(.eventIdentified)
         case nil: type
         }
     }

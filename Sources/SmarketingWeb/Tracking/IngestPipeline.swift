@@ -71,12 +71,15 @@ actor IngestPipeline {
         guard let app else { throw Abort(.serviceUnavailable, reason: "The server is stopping.") }
         let now = app.clock.now()
         let work = batch.map { ($0.workspaceID, $0.submissions) }
-        return try await app.db.transaction { tx in
-            var outcomes: [[EventIngest.Outcome]] = []
-            for (workspaceID, submissions) in work {
-                outcomes.append(try await EventIngest(tx, workspaceID: workspaceID).record(submissions, now: now))
+        // Contacts that became MQL are announced to open pages once the commit succeeded.
+        return try await app.live.announcing(app.db) {
+            try await StoreTuning.writeTransaction(app.db) { tx in
+                var outcomes: [[EventIngest.Outcome]] = []
+                for (workspaceID, submissions) in work {
+                    outcomes.append(try await EventIngest(tx, workspaceID: workspaceID).record(submissions, now: now))
+                }
+                return outcomes
             }
-            return outcomes
         }
     }
 }
