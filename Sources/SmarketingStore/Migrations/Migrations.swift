@@ -14,5 +14,6 @@ public enum StoreMigrations {
         CreateSQLQualifications(),
         ScoreLookupIndex(),
         EventsReceivedIndex(),
+        CreateForms(),
     ]
 }

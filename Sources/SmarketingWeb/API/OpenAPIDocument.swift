@@ -237,7 +237,7 @@ enum OpenAPIDocument {
                             required: ["id", "name", "hint", "created_at"])),
         ("CreateToken", object([("name", string(length: 1...60, pattern: "\\S"))], required: ["name"])),
         ("AuditEntry", object([("id", uuid), ("at", time), ("actor_user_id", string(format: "uuid", nullable: true)), ("actor_name", string()),
-                               ("channel", string(values: ["page", "api", "command", "system"])), ("action", string()), ("entity_type", string()),
+                               ("channel", string(values: ["page", "api", "command", "system", "form"])), ("action", string()), ("entity_type", string()),
                                ("entity_id", string(format: "uuid", nullable: true)),
                                ("before", .object([("type", .string("object")), ("additionalProperties", string())])),
                                ("after", .object([("type", .string("object")), ("additionalProperties", string())]))],
