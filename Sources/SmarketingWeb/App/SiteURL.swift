@@ -28,6 +28,11 @@ enum SiteURL: Sendable {
     case audit
     case customFields
     case tracking
+    case forms
+    case newForm
+    case form(UUID)
+    case archiveForm(UUID)
+    case hostedForm(UUID)
     case contactImport
     case stylesheet
     case script
@@ -67,6 +72,11 @@ enum SiteURL: Sendable {
         case .audit: "/settings/audit"
         case .customFields: "/settings/fields"
         case .tracking: "/settings/tracking"
+        case .forms: "/forms"
+        case .newForm: "/forms/new"
+        case .form(let id): "/forms/\(id.uuidString.lowercased())"
+        case .archiveForm(let id): "/forms/\(id.uuidString.lowercased())/archive"
+        case .hostedForm(let id): "/f/\(id.uuidString.lowercased())"
         case .contactImport: "/contacts/import"
         case .stylesheet: "/assets/app-\(Assets.version).css"
         case .script: "/assets/app-\(Assets.version).js"
