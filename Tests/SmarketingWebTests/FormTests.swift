@@ -72,6 +72,7 @@ struct FormTests {
             let id = try await buildForm(marketer)
             let page = try await marketer.get("/forms/\(id.uuidString.lowercased())")
             #expect(page.status == .ok)
+            #expect(page.text.contains("No submissions yet."))
             let hosted = try #require(page.text.attribute("href", ofElementWithID: "hosted-url"))
             #expect(hosted.hasSuffix("/f/\(id.uuidString.lowercased())"))
             let snippet = try #require(page.text.components(separatedBy: "id=\"embed-code\"").dropFirst().first?.components(separatedBy: "</textarea>").first)
@@ -176,6 +177,7 @@ struct FormTests {
             let created = try #require(timeline.first { $0.kind == .created })
             #expect(created.actor == AuditActor(userID: nil, name: "Form: Demo request", channel: .form))
             #expect(try await FormRepository(app.db, workspaceID: acme.workspace.id).find(id)?.submissions == 1)
+            #expect(try await acme.adminBrowser.get("/forms/\(id.uuidString.lowercased())").text.contains("1 submission · on "))
 
             let profile = try await acme.adminBrowser.get("/contacts/\(contact.id.uuidString.lowercased())")
             #expect(profile.text.contains("data-event=\"\(event.id)\""))

@@ -566,6 +566,8 @@ extension Catalogs {
         .formDefaultSubmit: "Submit",
         .formDefaultThankYou: "Thank you! We have received your details.",
         .formStatsLine: "{0} submissions · last on {1}",
+        .formStatsLineOne: "{0} submission · on {1}",
+        .formNoSubmissions: "No submissions yet.",
         .publicFormHoneypot: "Leave this field empty",
         .publicFormFixErrors: "Please check the fields marked below.",
         .publicFormChooseCountry: "Choose a country",

@@ -566,6 +566,8 @@ extension Catalogs {
         .formDefaultSubmit: "Enviar",
         .formDefaultThankYou: "Obrigado! Recebemos seus dados.",
         .formStatsLine: "{0} envios · último em {1}",
+        .formStatsLineOne: "{0} envio · em {1}",
+        .formNoSubmissions: "Nenhum envio ainda.",
         .publicFormHoneypot: "Deixe este campo vazio",
         .publicFormFixErrors: "Confira os campos indicados abaixo.",
         .publicFormChooseCountry: "Escolha um país",

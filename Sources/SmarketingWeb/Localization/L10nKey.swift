@@ -565,6 +565,8 @@ enum L10nKey: String, CaseIterable, Sendable {
     case formDefaultSubmit = "form.default_submit"
     case formDefaultThankYou = "form.default_thank_you"
     case formStatsLine = "form.stats"
+    case formStatsLineOne = "form.stats_one"
+    case formNoSubmissions = "form.no_submissions"
     case publicFormHoneypot = "public_form.honeypot"
     case publicFormFixErrors = "public_form.fix_errors"
     case publicFormChooseCountry = "public_form.choose_country"

@@ -43,7 +43,7 @@ struct FormPages: RouteCollection {
         }
         return Page(title: l(.formsTitle), area: .forms, body: [
             pageHeader(l(.formsTitle), subtitle: l(.formsIntro), actions: [
-                el("a", [.class("button-primary"), .href(SiteURL.newForm.path), .id("new-form")], text: l(.formsNew)),
+                el("a", [.class("button-primary"), .href(SiteURL.newForm.path), .id("new-form"), Attr("style", "white-space:nowrap")], text: l(.formsNew)),
             ]),
             Notice.banner(req),
             dataTable(id: "forms-table", caption: l(.formsTitle),
@@ -172,17 +172,20 @@ struct FormPages: RouteCollection {
                 }
                 return void("input", attributes)
             }
-            return el("tr", [.data("field", key)] + (state.error(path + ".label") != nil || state.error(path) != nil ? [.class("has-error")] : []), [
+            func errorCell(_ name: String, _ nodes: [HTMLNode]) -> HTMLNode {
+                el("td", state.error(name) == nil ? [] : [.class("has-error")], nodes)
+            }
+            return el("tr", [.data("field", key)], [
                 cell([checkbox("include", checked: included, aria: l(.formFieldAskNamed, name))]),
                 cell([text(name + " "), el("code", [], text: key), Form.errorLine(l, name: path, error: state.error(path))]),
-                cell([
+                errorCell(path + ".label", [
                     void("input", [.id("f-\(path).label"), .type("text"), .name(path + ".label"), .value(label),
                                    Attr("maxlength", String(FormDefinition.fieldLabelMaximumLength)), .aria("label", l(.formFieldLabelNamed, name))]
                         + (state.error(path + ".label") != nil ? [.aria("invalid", "true"), .aria("describedby", "e-\(path).label")] : [])),
                     Form.errorLine(l, name: path + ".label", error: state.error(path + ".label")),
                 ]),
                 cell([checkbox("required", checked: required, aria: l(.formFieldRequiredNamed, name))]),
-                cell([
+                errorCell(path + ".position", [
                     void("input", [.id("f-\(path).position"), .type("number"), .name(path + ".position"), .value(values[path + ".position"] ?? ""),
                                    Attr("min", "0"), Attr("max", "10000"), Attr("style", "width:5em"), .aria("label", l(.formFieldOrderNamed, name))]),
                     Form.errorLine(l, name: path + ".position", error: state.error(path + ".position")),
@@ -225,8 +228,7 @@ struct FormPages: RouteCollection {
 
         var body: [HTMLNode] = [
             el("p", [], [el("a", [.href(SiteURL.forms.path)], text: "← " + l(.formsBack))]),
-            pageHeader(title, subtitle: form.map { l(.formStatsLine, l.number($0.submissions),
-                                                  $0.lastSubmittedAt.map { l.dateTime($0, timeZone: member.workspace.settings.timeZone) } ?? "—") }),
+            pageHeader(title, subtitle: form.map { Self.stats($0, zone: member.workspace.settings.timeZone, l) }),
             Notice.banner(req),
         ]
         if form?.archived == true {
@@ -245,7 +247,7 @@ struct FormPages: RouteCollection {
                 el("p", [.class("hint")], text: l(.formFieldsHint)),
                 Form.errorLine(l, name: "fields", error: state.error("fields")),
                 Form.errorLine(l, name: "fields.email", error: state.error("fields.email")),
-                el("div", [.class("table-wrap")], [
+                el("div", [Attr("style", "overflow-x:auto")], [
                     el("table", [.id("form-fields-table")], [
                         el("caption", [.class("visually-hidden")], text: l(.formFieldsTitle)),
                         el("thead", [], [el("tr", [], [l(.formFieldAsk), l(.formFieldContactField), l(.formFieldLabel), l(.formFieldRequired),
@@ -276,8 +278,8 @@ struct FormPages: RouteCollection {
                        text: values["thank_you_message"] ?? ""),
                     Form.errorLine(l, name: "thank_you_message", error: state.error("thank_you_message")),
                 ]),
-                Form.field(l, label: l(.formRedirectURL), name: "redirect_url", type: "url", state: state,
-                           maxLength: FormDefinition.redirectURLMaximumLength, extra: [Attr("placeholder", "https://")]),
+                Form.field(l, label: l(.formRedirectURL), name: "redirect_url", state: state,
+                           maxLength: FormDefinition.redirectURLMaximumLength, extra: [Attr("inputmode", "url"), Attr("placeholder", "https://")]),
             ]),
             el("div", [.class("form-actions")], [Form.submit(form == nil ? l(.create) : l(.formSaveForm), attributes: [.id("save-form")])]),
         ]))
@@ -303,6 +305,12 @@ struct FormPages: RouteCollection {
         var page = Page(title: title, area: .forms, body: body)
         page.status = status
         return page.response(for: req)
+    }
+
+    /// "No submissions yet", "1 submission · last on …", "12 submissions · last on …".
+    static func stats(_ form: FormRecord, zone: String, _ l: Localizer) -> String {
+        guard form.submissions > 0, let last = form.lastSubmittedAt else { return l(.formNoSubmissions) }
+        return l(form.submissions == 1 ? .formStatsLineOne : .formStatsLine, l.number(form.submissions), l.dateTime(last, timeZone: zone))
     }
 
     /// What a field is called where it is not yet labelled: the product's name for a contact

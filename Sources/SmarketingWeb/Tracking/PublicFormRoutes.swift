@@ -37,6 +37,7 @@ struct PublicFormRoutes: RouteCollection {
     /// form's page (303). Invalid: the form again with each problem under its input and the
     /// values kept (422), nothing written.
     func submit(req: Request) async throws -> Response {
+        // A per-IP limit belongs here, before any work on the database.
         let (form, workspaceID) = try await Self.activeForm(req)
         let customFields = try await Self.prepare(req, workspaceID: workspaceID)
         let body = try await FormData.read(req)
