@@ -52,6 +52,9 @@ func routes(_ app: Application) throws {
     app.get("assets", "app-\(Assets.version).css") { _ in Assets.serve(Assets.stylesheet, type: "text/css; charset=utf-8") }
     app.get("assets", "app-\(Assets.version).js") { _ in Assets.serve(Assets.script, type: "text/javascript; charset=utf-8") }
 
+    // Public forms: no session and no CSRF token, other sites post to them.
+    try app.register(collection: PublicFormRoutes())
+
     let pages = app.grouped(PageSessionMiddleware())
     try pages.register(collection: AuthPages())
     let signedIn = pages.grouped(RequireMemberMiddleware())
@@ -63,6 +66,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: CustomFieldPages())
     try signedIn.register(collection: TrackingPages())
     try signedIn.register(collection: LiveRoutes())
+    try signedIn.register(collection: FormPages())
     try signedIn.register(collection: ImportPages())
     try signedIn.register(collection: AccountPages())
     try signedIn.register(collection: AdminPages())

@@ -55,10 +55,11 @@ public enum AuditAction: String, Sendable, Codable, CaseIterable {
 }
 
 /// Who made a change and through which door: a person on a page, a token on the API,
-/// a command on the server, or the product itself (rules, schedules).
+/// a command on the server, the product itself (rules, schedules), or a visitor submitting one
+/// of the workspace's forms.
 public struct AuditActor: Sendable, Equatable, Codable {
     public enum Channel: String, Sendable, Codable {
-        case page, api, command, system
+        case page, api, command, system, form
     }
 
     public var userID: UUID?

@@ -16,5 +16,6 @@ public enum StoreMigrations {
         EventsReceivedIndex(),
         CreateTrackingSites(),
         StageChangesRecentIndex(),
+        CreateForms(),
     ]
 }

@@ -41,7 +41,9 @@ public struct APITokenRepository: Sendable {
 
     /// Revokes one of a user's tokens; nil when the user has no such token.
     public func revoke(_ id: UUID, userID: UUID, by actor: AuditActor, now: Date) async throws -> APIToken? {
-        try await StoreTuning.writeTransaction(db) { tx in
+        // After the commit: copies in memory read the change from then on.
+        defer { StoreGeneration.access.bump() }
+        return try await StoreTuning.writeTransaction(db) { tx in
             guard let row = try await APITokenRow.query(on: tx).filter(\.$workspaceID == workspaceID)
                 .filter(\.$userID == userID).filter(\.$id == id).first()
             else { return nil }

@@ -104,10 +104,19 @@ public struct EventIngest: Sendable {
             for contactID in identified.sorted(by: { $0.uuidString < $1.uuidString }) {
                 try await keeper.rescoreHistory(of: contactID, definition: definition, by: actor, now: now)
             }
-            // Oldest first, so each contact's events are applied in the order they happened.
-            for (contactID, event) in scored.sorted(by: { ScoringEvent.historyOrder($0.event, $1.event) }) where !identified.contains(contactID) {
-                try await keeper.apply(event, contactID: contactID, definition: definition, by: actor, now: now)
+            // Each contact's events together, applied in the order they happened.
+            var byContact: [UUID: [ScoringEvent]] = [:]
+            for (contactID, event) in scored where !identified.contains(contactID) { byContact[contactID, default: []].append(event) }
+            var contactsByID = byID
+            for contact in byEmail.values { contactsByID[contact.id] = contact }
+            let missing = byContact.keys.filter { contactsByID[$0] == nil }
+            for chunk in missing.chunked(500) {
+                for contact in try await contacts.find(ids: Array(chunk)) { contactsByID[contact.id] = contact }
             }
+            let batches = byContact.keys.sorted { $0.uuidString < $1.uuidString }.compactMap { id in
+                contactsByID[id].map { (contact: $0, events: byContact[id] ?? []) }
+            }
+            try await keeper.applyAll(batches, definition: definition, by: actor, now: now)
         }
         return outcomes.map { $0 ?? .duplicate }
     }

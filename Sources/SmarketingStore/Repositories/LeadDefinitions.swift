@@ -59,6 +59,8 @@ public struct LeadDefinitions: Sendable {
     /// The draft being prepared, opened when there is none: a copy of the active definition as
     /// the next version, or the starter example when nothing was ever defined.
     public func openDraft(by actor: AuditActor, now: Date) async throws -> StoredLeadDefinition {
+        // After the commit: copies in memory read the change from then on.
+        defer { StoreGeneration.definitions.bump() }
         if let draft = try await draft() { return draft }
         return try await StoreTuning.writeTransaction(db) { tx in
             let repository = LeadDefinitions(tx, workspaceID: workspaceID)
@@ -90,7 +92,9 @@ public struct LeadDefinitions: Sendable {
     /// cannot reach yet is allowed while drafting and only stops approval and activation.
     /// A change of content clears the draft's approvals.
     public func saveDraft(_ definition: LeadDefinition, knownFields: Set<String>, by actor: AuditActor, now: Date) async throws -> StoredLeadDefinition {
-        try await StoreTuning.writeTransaction(db) { tx in
+        // After the commit: copies in memory read the change from then on.
+        defer { StoreGeneration.definitions.bump() }
+        return try await StoreTuning.writeTransaction(db) { tx in
             guard let row = try await Self.draftRow(tx, workspaceID: workspaceID), var version = Self.version(of: row) else { throw Problem.noDraft }
             var edited = definition
             edited.version = version.number
@@ -137,7 +141,9 @@ public struct LeadDefinitions: Sendable {
     /// Makes the approved draft the active definition and retires the one it replaces, in one
     /// transaction. Re-scoring the contacts under it is the caller's next step.
     public func activate(knownFields: Set<String>, by actor: AuditActor, now: Date) async throws -> StoredLeadDefinition {
-        try await StoreTuning.writeTransaction(db) { tx in
+        // After the commit: copies in memory read the change from then on.
+        defer { StoreGeneration.definitions.bump() }
+        return try await StoreTuning.writeTransaction(db) { tx in
             guard let row = try await Self.draftRow(tx, workspaceID: workspaceID), var version = Self.version(of: row) else { throw Problem.noDraft }
             let problems = version.definition.problems(knownFields: knownFields)
             if !problems.isEmpty { throw Problem.invalid(problems) }

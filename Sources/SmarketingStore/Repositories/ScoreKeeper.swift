@@ -94,6 +94,37 @@ public struct ScoreKeeper: Sendable {
         }
     }
 
+    /// Applies a commit's events to their contacts' scores together: one read of the score
+    /// rows, each contact's events in the order they happened, and one insert of all the new
+    /// ledger lines. A contact whose state is newer than its first event here (an event that
+    /// arrived late) is scored again from its whole history instead.
+    public func applyAll(_ batches: [(contact: Contact, events: [ScoringEvent])], definition: CompiledLeadDefinition, by actor: AuditActor,
+                         now: Date) async throws {
+        var rows: [UUID: ContactScoreRow] = [:]
+        for chunk in batches.map(\.contact.id).chunked(500) {
+            for row in try await ContactScoreRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$contactID ~~ Array(chunk)).all() {
+                rows[row.contactID] = row
+            }
+        }
+        var lines: [[BulkValue]] = []
+        for (contact, events) in batches {
+            let ordered = events.sorted(by: ScoringEvent.historyOrder)
+            guard let first = ordered.first else { continue }
+            if let row = rows[contact.id], row.definitionVersion == definition.version, var state = Self.decodeState(row.state), definition.owns(state),
+               (state.asOf ?? .distantPast) <= first.time {
+                var ledger: [ScoreEntry] = []
+                for event in ordered { try definition.apply(event, to: &state, ledger: &ledger) }
+                try await write(state, ledger: [], contact: contact, existing: row, definition: definition, actor: actor, now: now)
+                lines += ledger.map { Self.ledgerValues($0, contactID: contact.id, workspaceID: workspaceID, now: now) }
+            } else {
+                try await rescoreHistory(of: contact.id, definition: definition, by: actor, now: now)
+            }
+        }
+        for chunk in lines.chunked(500) {
+            try await BulkInsert.run(into: ScoreChangeRow.schema, columns: ScoreChangeRow.bulkColumns, rows: Array(chunk), on: db)
+        }
+    }
+
     /// Scores a contact again from its whole stored history (an event that arrived late, or a
     /// visitor's events that became the contact's), replacing this version's ledger lines.
     public func rescoreHistory(of contactID: UUID, definition: CompiledLeadDefinition, by actor: AuditActor, now: Date) async throws {

@@ -50,7 +50,9 @@ public struct UserRepository: Sendable {
     /// Applies the changes and records them in the audit log, in one transaction.
     /// Refuses to leave the workspace without an active admin, and team ids of other workspaces.
     public func update(_ id: UUID, _ changes: Changes, by actor: AuditActor, now: Date) async throws -> User? {
-        try await StoreTuning.writeTransaction(db) { tx in
+        // After the commit: copies in memory read the change from then on.
+        defer { StoreGeneration.access.bump() }
+        return try await StoreTuning.writeTransaction(db) { tx in
             guard let row = try await query(on: tx).filter(\.$id == id).first() else { return nil }
             let before = row.value
             var beforeFields = Self.fields(before)

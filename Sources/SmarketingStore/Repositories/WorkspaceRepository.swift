@@ -18,7 +18,9 @@ public struct WorkspaceRepository: Sendable {
 
     /// Saves new settings and records the change in the audit log, in one transaction.
     public func update(_ settings: WorkspaceSettings, by actor: AuditActor, now: Date) async throws -> Workspace? {
-        try await StoreTuning.writeTransaction(db) { tx in
+        // After the commit: copies in memory read the change from then on.
+        defer { StoreGeneration.access.bump() }
+        return try await StoreTuning.writeTransaction(db) { tx in
             guard let row = try await WorkspaceRow.find(workspaceID, on: tx) else { return nil }
             let change = AuditChange(before: Self.fields(row.value.settings), after: Self.fields(settings))
             guard !change.isEmpty else { return row.value }

@@ -12,6 +12,9 @@ struct EventsAPI: RouteCollection {
         routes.on(.POST, "events", body: .collect(maxSize: "1mb"), use: ingest)
     }
 
+    /// Each workspace's accepted event types, read again when a definition changes.
+    static let knownTypes = TimedCache<Set<String>>(lifetime: 2, generation: .definitions)
+
     struct IngestRequest: Decodable {
         var events: [IncomingJSON]?
     }
@@ -36,7 +39,9 @@ struct EventsAPI: RouteCollection {
         guard events.count <= EventSubmissionLimits.eventsPerRequest else {
             throw ValidationFailure("events", .tooLong(maximum: EventSubmissionLimits.eventsPerRequest))
         }
-        let known = try await EventIngest(req.db, workspaceID: member.workspaceID).knownTypes()
+        let known = try await Self.knownTypes.value(member.workspaceID.uuidString) {
+            try await EventIngest(req.db, workspaceID: member.workspaceID).knownTypes()
+        } ?? []
         let now = req.now
         var rejected: [RejectedDTO] = []
         var valid: [(index: Int, submission: EventSubmission)] = []

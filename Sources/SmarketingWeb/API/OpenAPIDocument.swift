@@ -150,6 +150,9 @@ enum OpenAPIDocument {
         Operation(method: "post", path: "/api/v1/events",
                   summary: "Send up to 1,000 behaviour events (1 MB in all): each is stored once by its id and scored before the 202; refused events come back with their fields",
                   tag: "Events", request: "EventBatch", response: "EventBatchResult", status: 202),
+        Operation(method: "post", path: "/api/v1/email-links",
+                  summary: "Sign the links of one message to one contact: its open pixel, its unsubscribe link and a click link per page it links to (marketing roles)",
+                  tag: "Events", request: "EmailLinksRequest", response: "EmailLinks", refusals: [422]),
     ]
 
     static func string(
@@ -237,7 +240,7 @@ enum OpenAPIDocument {
                             required: ["id", "name", "hint", "created_at"])),
         ("CreateToken", object([("name", string(length: 1...60, pattern: "\\S"))], required: ["name"])),
         ("AuditEntry", object([("id", uuid), ("at", time), ("actor_user_id", string(format: "uuid", nullable: true)), ("actor_name", string()),
-                               ("channel", string(values: ["page", "api", "command", "system"])), ("action", string()), ("entity_type", string()),
+                               ("channel", string(values: ["page", "api", "command", "system", "form"])), ("action", string()), ("entity_type", string()),
                                ("entity_id", string(format: "uuid", nullable: true)),
                                ("before", .object([("type", .string("object")), ("additionalProperties", string())])),
                                ("after", .object([("type", .string("object")), ("additionalProperties", string())]))],
@@ -281,6 +284,12 @@ enum OpenAPIDocument {
                                                                                         required: ["field", "code", "message"])))],
                                                                required: ["index", "fields"])))],
                                     required: ["accepted", "duplicates", "rejected"])),
+        ("EmailLinksRequest", object([("contact_id", uuid), ("message_id", string("The sender's id for the message, kept on each event", length: 1...64)),
+                                      ("urls", .object([("type", .string("array")), ("maxItems", .number(100)),
+                                                        ("items", string("An http or https address", format: "uri", length: 1...2000))]))],
+                                     required: ["contact_id", "message_id"])),
+        ("EmailLinks", object([("open_url", string(format: "uri")), ("unsubscribe_url", string(format: "uri")),
+                               ("click_urls", array(string(format: "uri")))], required: ["open_url", "unsubscribe_url", "click_urls"])),
         ("Qualify", object([("answers", .object([("type", .string("object")), ("description", .string("Answers by SQL criterion key")),
                                                   ("additionalProperties", string(length: 0...1000))]))], required: [])),
         ("SQLQualification", object([("contact_id", uuid), ("definition_version", .object([("type", .string("integer"))])),

@@ -32,6 +32,11 @@ enum SiteURL: Sendable {
     case trackingPublicKey
     case trackingLinkKey
     case live
+    case forms
+    case newForm
+    case form(UUID)
+    case archiveForm(UUID)
+    case hostedForm(UUID)
     case contactImport
     case stylesheet
     case script
@@ -75,6 +80,11 @@ enum SiteURL: Sendable {
         case .trackingPublicKey: "/settings/tracking/public-key"
         case .trackingLinkKey: "/settings/tracking/link-key"
         case .live: "/live"
+        case .forms: "/forms"
+        case .newForm: "/forms/new"
+        case .form(let id): "/forms/\(id.uuidString.lowercased())"
+        case .archiveForm(let id): "/forms/\(id.uuidString.lowercased())/archive"
+        case .hostedForm(let id): "/f/\(id.uuidString.lowercased())"
         case .contactImport: "/contacts/import"
         case .stylesheet: "/assets/app-\(Assets.version).css"
         case .script: "/assets/app-\(Assets.version).js"

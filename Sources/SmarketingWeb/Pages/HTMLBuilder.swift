@@ -26,7 +26,26 @@ struct Attr: Sendable {
     static func flag(_ name: String) -> Attr { Attr(name, nil) }
 
     var node: HTMLNode {
-        value.map { .attribute(named: name, value: $0, ignoreIfValueIsEmpty: false) } ?? .attribute(named: name)
+        value.map { .attribute(named: name, value: Self.escaped($0), ignoreIfValueIsEmpty: false) } ?? .attribute(named: name)
+    }
+
+    /// Plot escapes text but writes attribute values as given: a `"` typed into a field and
+    /// shown again in its `value` would end the attribute and open markup of the sender's
+    /// choosing. Every value is escaped here instead.
+    static func escaped(_ value: String) -> String {
+        guard value.contains(where: { $0 == "&" || $0 == "\"" || $0 == "<" || $0 == ">" }) else { return value }
+        var result = ""
+        result.reserveCapacity(value.utf8.count + 16)
+        for character in value {
+            switch character {
+            case "&": result += "&amp;"
+            case "\"": result += "&quot;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            default: result.append(character)
+            }
+        }
+        return result
     }
 }
 
@@ -43,7 +62,7 @@ func el(_ name: String, _ attributes: [Attr] = [], text: String) -> HTMLNode {
 /// own name as value (`required="required"`), which HTML reads the same way.
 func void(_ name: String, _ attributes: [Attr]) -> HTMLNode {
     .selfClosedElement(named: name, attributes: attributes.map {
-        Attribute<HTML.BodyContext>.attribute(named: $0.name, value: $0.value ?? $0.name)
+        Attribute<HTML.BodyContext>.attribute(named: $0.name, value: Attr.escaped($0.value ?? $0.name))
     })
 }
 

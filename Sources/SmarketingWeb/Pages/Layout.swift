@@ -4,7 +4,7 @@ import Vapor
 
 /// The areas of the left navigation. Later capabilities add theirs here.
 enum NavArea: String, Sendable, CaseIterable {
-    case home, contacts, companies, leadDefinition = "lead-definition", settings
+    case home, contacts, companies, forms, leadDefinition = "lead-definition", settings
     case settingsUsers = "settings-users"
     case settingsAudit = "settings-audit"
 }
@@ -81,6 +81,11 @@ struct Page {
             (.home, l(.navHome), SiteURL.home.path),
             (.contacts, l(.navContacts), SiteURL.contacts.path),
             (.companies, l(.navCompanies), SiteURL.companies.path),
+        ]
+        if member.user.may(.manageCampaigns) {
+            items.append((.forms, l(.navForms), SiteURL.forms.path))
+        }
+        items += [
             (.leadDefinition, l(.ldTitle), LeadDefinitionPages.path),
             (.settings, l(.navSettings), SiteURL.profile.path),
         ]
