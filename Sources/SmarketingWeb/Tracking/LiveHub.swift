@@ -140,7 +140,9 @@ struct LiveRoutes: RouteCollection {
         let response = Response(status: .ok, headers: [
             "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store", "X-Accel-Buffering": "no",
         ])
-        response.body = .init(asyncStream: { writer in
+        // Managed: Vapor ends the stream when this returns and fails it when this throws (the page
+        // went away and a write failed); a stream left without either stops a debug server.
+        response.body = .init(managedAsyncStream: { writer in
             try await writer.writeBuffer(ByteBuffer(string: "retry: 3000\n: live\n\n"))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -153,10 +155,9 @@ struct LiveRoutes: RouteCollection {
                     }
                 }
                 // Either ends only when the page went away (a write failed) or the server stops.
+                defer { group.cancelAll() }
                 _ = try await group.next()
-                group.cancelAll()
             }
-            try await writer.write(.end)
         })
         return response
     }
