@@ -214,6 +214,21 @@ struct EventIngestTests {
             #expect(second.text.contains("data-event=\"p0\""))
             let pointsShown = (first.text + second.text).components(separatedBy: "+10 points (pricing)").count - 1
             #expect(pointsShown == 2)
+
+            // The API's timeline pages through the same lines.
+            var seen: [String] = [], kinds = Set<String>(), cursor: String?
+            repeat {
+                let page = try await api.call(.GET, "/api/v1/contacts/\(id)/timeline?limit=10" + (cursor.map { "&after=\($0)" } ?? "")).json()
+                for entry in page["data"] as? [[String: Any]] ?? [] {
+                    kinds.insert(entry["kind"] as? String ?? "")
+                    if let eventID = entry["event_id"] as? String { seen.append(eventID) }
+                }
+                cursor = page["next_cursor"] as? String
+            } while cursor != nil
+            #expect(seen.first == "f1")
+            #expect(Set(seen) == Set(["f1"] + (0..<30).map { "p\($0)" }))
+            #expect(seen.count == 31, "no line twice")
+            #expect(kinds.isSuperset(of: ["event", "created"]))
         }
     }
 }

@@ -34,6 +34,15 @@ public struct ContactRepository: Sendable {
         return try await ContactRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$id ~~ ids).all().map(\.value)
     }
 
+    /// The contacts with these addresses, in one query per 500.
+    public func find(emails: [EmailAddress]) async throws -> [Contact] {
+        var found: [Contact] = []
+        for chunk in Array(Set(emails.map(\.value))).chunked(500) {
+            found += try await ContactRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$email ~~ Array(chunk)).all().map(\.value)
+        }
+        return found
+    }
+
     public func find(email: EmailAddress) async throws -> Contact? {
         try await ContactRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$email == email.value).first()?.value
     }

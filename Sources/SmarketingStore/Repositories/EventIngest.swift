@@ -53,17 +53,15 @@ public struct EventIngest: Sendable {
             if case .email(let address) = submission.subject { return address }
             return nil
         }
-        for email in Set(emails.map(\.value)).compactMap(EmailAddress.init(stored:)) {
-            if let contact = try await contacts.find(email: email) { byEmail[email.value] = contact }
+        for contact in try await contacts.find(emails: emails) {
+            if let email = contact.email { byEmail[email.value] = contact }
         }
-        var known: [String: UUID] = [:]
         let log = EventLog(db, workspaceID: workspaceID)
-        for visitor in Set(submissions.compactMap { submission -> String? in
+        // A visitor identified before is that contact from then on.
+        let known = try await log.contacts(ofVisitors: submissions.compactMap { submission -> String? in
             if case .anonymous(let visitor) = submission.subject { return visitor }
             return nil
-        }) {
-            if let contactID = try await log.contact(ofVisitor: visitor) { known[visitor] = contactID }
-        }
+        })
         var outcomes: [Outcome?] = Array(repeating: nil, count: submissions.count)
         var items: [(index: Int, event: ScoringEvent, contactID: UUID?, anonymousID: String?, identifies: Bool)] = []
         for (index, submission) in submissions.enumerated() {

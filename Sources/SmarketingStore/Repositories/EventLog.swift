@@ -113,6 +113,20 @@ public struct EventLog: Sendable {
         }
     }
 
+    /// The contacts these visitors were identified as (each by its latest identified event).
+    public func contacts(ofVisitors visitors: [String]) async throws -> [String: UUID] {
+        var found: [String: UUID] = [:]
+        for chunk in Array(Set(visitors)).chunked(500) {
+            let rows = try await EventRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$anonymousID ~~ Array(chunk))
+                .filter(\.$contactID != nil).sort(\.$receivedAt, .descending).sort(\.$id, .descending).all()
+            for row in rows {
+                guard let visitor = row.anonymousID, let contactID = row.contactID, found[visitor] == nil else { continue }
+                found[visitor] = contactID
+            }
+        }
+        return found
+    }
+
     /// The contact a visitor was identified as (by its latest identified event), if any.
     public func contact(ofVisitor visitor: String) async throws -> UUID? {
         try await EventRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$anonymousID == visitor).filter(\.$contactID != nil)

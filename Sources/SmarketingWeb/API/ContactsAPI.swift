@@ -89,8 +89,11 @@ struct ContactsAPI: RouteCollection {
     func timeline(req: Request) async throws -> Response {
         let (member, contact) = try await find(req)
         let (limit, cursor) = try req.pageQuery()
+        // Changes and events read after the same cursor and merged, as the contact page does.
         let changes = try await RecordChanges(req.db, workspaceID: member.workspaceID).timeline(of: contact.id, limit: limit + 1, after: cursor)
-        return try APIJSON.response(ListPage(items: changes.map(RecordChangeDTO.init), limit: limit) { PageCursor(date: $0.at, id: $0.id) })
+        let events = try await EventLog(req.db, workspaceID: member.workspaceID).timeline(of: contact.id, limit: limit + 1, after: cursor)
+        let items = (changes.map(TimelineView.Item.change) + events.map(TimelineView.Item.event)).sorted(by: TimelineView.Item.newestFirst)
+        return try APIJSON.response(ListPage(items: items.prefix(limit + 1).map(TimelineEntryDTO.init), limit: limit) { PageCursor(date: $0.at, id: $0.id) })
     }
 
     struct BulkRequest: Decodable {
@@ -236,5 +239,38 @@ struct RecordChangeDTO: Encodable {
         channel = change.actor.channel.rawValue
         before = change.change.before
         after = change.change.after
+    }
+}
+
+/// One line of a contact's timeline in the API: a change (the fields of a record change) or an
+/// event it did (`kind` "event", with its id, type and properties).
+struct TimelineEntryDTO: Encodable {
+    var id: UUID
+    var at: Date
+    var kind: String
+    var actorName: String?
+    var channel: String?
+    var before: [String: String]?
+    var after: [String: String]?
+    var eventId: String?
+    var eventType: String?
+    var properties: [String: String]?
+
+    init(_ item: TimelineView.Item) {
+        id = item.id
+        at = item.at
+        switch item {
+        case .change(let change):
+            kind = change.kind.rawValue
+            actorName = change.actor.name
+            channel = change.actor.channel.rawValue
+            before = change.change.before
+            after = change.change.after
+        case .event(let event):
+            kind = "event"
+            eventId = event.event.id
+            eventType = event.event.type
+            properties = event.event.properties
+        }
     }
 }

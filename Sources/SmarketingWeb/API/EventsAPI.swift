@@ -95,12 +95,14 @@ enum IncomingJSON: Decodable, Equatable, Sendable {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
+        // The common kinds first (each failed attempt costs a thrown error): events are objects
+        // of texts. A number is tried before a yes/no, which never reads as a number.
         if container.decodeNil() { self = .null }
-        else if let flag = try? container.decode(Bool.self) { self = .bool(flag) }
-        else if let number = try? container.decode(Double.self) { self = .number(number) }
         else if let text = try? container.decode(String.self) { self = .string(text) }
-        else if let list = try? container.decode([IncomingJSON].self) { self = .array(list) }
-        else { self = .object(try container.decode([String: IncomingJSON].self)) }
+        else if let fields = try? container.decode([String: IncomingJSON].self) { self = .object(fields) }
+        else if let number = try? container.decode(Double.self) { self = .number(number) }
+        else if let flag = try? container.decode(Bool.self) { self = .bool(flag) }
+        else { self = .array(try container.decode([IncomingJSON].self)) }
     }
 
     /// Text, a number or a yes/no as text; nil for anything else.
