@@ -97,6 +97,45 @@ struct ScoringStoreTests {
         }
     }
 
+    @Test("a commit's events for several contacts, scored together in any order, give each contact the score and ledger of its events applied one by one")
+    func batchedScoring() async throws {
+        try await TestDatabase.withStore { db in
+            let (workspace, actor) = try await workspace(db)
+            _ = try await activate(testDefinition(), in: workspace, actor: actor, db: db)
+            let writer = ContactWriter(db, workspaceID: workspace.id)
+            var contacts: [Contact] = []
+            for index in 0..<4 {
+                let (contact, _) = try #require(try await writer.save(try contactInput(["email": "c\(index)@globex.com", "job_title": "Diretor"]),
+                                                                      mode: .replace, definitions: [], by: actor, now: storeNow))
+                contacts.append(contact)
+            }
+            let keeper = ScoreKeeper(db, workspaceID: workspace.id)
+            let definition = try #require(try await keeper.activeDefinition())
+            func events(_ contact: Int) -> [ScoringEvent] {
+                (0..<3).map { ScoringEvent(id: "c\(contact)-\($0)", type: $0 == 2 ? "form_submitted" : "page_view",
+                                           time: storeNow.addingTimeInterval(Double(60 * ($0 + 1))), properties: ["path": "/pricing"]) }
+            }
+            // Contacts 0 and 1 one event at a time; 2 and 3 in one call, their events shuffled.
+            for index in 0..<2 {
+                _ = try await EventLog(db, workspaceID: workspace.id).record(events(index).map { ($0, contacts[index].id, nil) }, now: storeNow)
+                for event in events(index) { try await keeper.apply(event, contactID: contacts[index].id, definition: definition, by: actor, now: event.time) }
+            }
+            let batch = [(contact: contacts[2], events: events(2).reversed()), (contact: contacts[3], events: [events(3)[1], events(3)[0], events(3)[2]])]
+            _ = try await EventLog(db, workspaceID: workspace.id).record(batch.flatMap { item in item.events.map { ($0, item.contact.id, nil) } }, now: storeNow)
+            try await keeper.applyAll(batch.map { (contact: $0.contact, events: Array($0.events)) }, definition: definition, by: actor,
+                                      now: storeNow.addingTimeInterval(180))
+            let later = storeNow.addingTimeInterval(600)
+            let single = try #require(try await keeper.score(of: contacts[0].id, definition: definition, now: later))
+            for index in 1..<4 {
+                let score = try #require(try await keeper.score(of: contacts[index].id, definition: definition, now: later))
+                #expect(abs(score.total - single.total) < 1e-9, "contact \(index)")
+                #expect(score.ledger.map(\.ruleID).sorted() == single.ledger.map(\.ruleID).sorted())
+                #expect(abs(score.total - score.ledgerTotal) < 1e-9)
+                #expect(try await ContactRepository(db, workspaceID: workspace.id).find(contacts[index].id)?.stage == .mql)
+            }
+        }
+    }
+
     @Test("a saved contact is scored at once with every point explained, and events make it an MQL with the cause recorded")
     func liveScoring() async throws {
         try await TestDatabase.withStore { db in

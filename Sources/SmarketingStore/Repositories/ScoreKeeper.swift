@@ -78,20 +78,11 @@ public struct ScoreKeeper: Sendable {
         return state
     }
 
-    /// Applies one event to a known contact's score (the ingest pipeline calls this in its
-    /// batch transaction, after storing the event). An event older than the state is folded in
-    /// by scoring the whole stored history again, as if it had arrived in order.
+    /// Applies one event to a known contact's score: ``applyAll(_:definition:by:now:)`` for a
+    /// single event.
     public func apply(_ event: ScoringEvent, contactID: UUID, definition: CompiledLeadDefinition, by actor: AuditActor, now: Date) async throws {
         guard let contact = try await ContactRepository(db, workspaceID: workspaceID).find(contactID) else { return }
-        let row = try await ContactScoreRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$contactID == contactID).first()
-        if let row, row.definitionVersion == definition.version, var state = Self.decodeState(row.state), definition.owns(state),
-           (state.asOf ?? .distantPast) <= event.time {
-            var ledger: [ScoreEntry] = []
-            try definition.apply(event, to: &state, ledger: &ledger)
-            try await write(state, ledger: ledger, contact: contact, existing: row, definition: definition, actor: actor, now: now)
-        } else {
-            try await rescoreHistory(of: contactID, definition: definition, by: actor, now: now)
-        }
+        try await applyAll([(contact: contact, events: [event])], definition: definition, by: actor, now: now)
     }
 
     /// Applies a commit's events to their contacts' scores together: one read of the score
