@@ -8,7 +8,6 @@ same transaction, so the resume starts after the last committed row.
 from __future__ import annotations
 
 import csv
-import os
 import re
 import signal
 import sqlite3
@@ -18,24 +17,14 @@ from pathlib import Path
 
 import pytest
 
-BIN = os.environ.get("SMARKETING_BIN")
+from conftest import BIN, demo_environment
+
 ROWS = 30_000
 
 
 @pytest.fixture()
 def env(tmp_path: Path) -> dict[str, str]:
-    if not BIN:
-        pytest.skip("SMARKETING_BIN is not set")
-    environment = dict(os.environ)
-    environment.update({
-        "SQLITE_PATH": str(tmp_path / "kill.sqlite"),
-        "IMPORT_DIRECTORY": str(tmp_path / "imports"),
-        "LOG_LEVEL": "error",
-    })
-    environment.pop("DATABASE_URL", None)
-    subprocess.run([BIN, "demo", "--contacts", "0", "--password", "kill-password-1", "--domain", "kill.test"],
-                   env=environment, check=True, capture_output=True, timeout=120)
-    return environment
+    return demo_environment(tmp_path, "kill", "kill-password-1", "kill.test")
 
 
 def write_csv(path: Path, rows: int) -> None:

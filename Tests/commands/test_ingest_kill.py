@@ -30,7 +30,8 @@ from pathlib import Path
 
 import pytest
 
-BIN = os.environ.get("SMARKETING_BIN")
+from conftest import BIN, demo_environment
+
 PASSWORD = "ingest-password-1"
 DOMAIN = "ingest.test"
 CLIENTS = 4
@@ -39,18 +40,7 @@ STREAM_SECONDS = 1.5
 
 @pytest.fixture()
 def env(tmp_path: Path) -> dict[str, str]:
-    if not BIN:
-        pytest.skip("SMARKETING_BIN is not set")
-    environment = dict(os.environ)
-    environment.update({
-        "SQLITE_PATH": str(tmp_path / "ingest.sqlite"),
-        "IMPORT_DIRECTORY": str(tmp_path / "imports"),
-        "LOG_LEVEL": "error",
-    })
-    environment.pop("DATABASE_URL", None)
-    subprocess.run([BIN, "demo", "--contacts", "0", "--password", PASSWORD, "--domain", DOMAIN],
-                   env=environment, check=True, capture_output=True, timeout=120)
-    return environment
+    return demo_environment(tmp_path, "ingest", PASSWORD, DOMAIN)
 
 
 def free_port() -> int:

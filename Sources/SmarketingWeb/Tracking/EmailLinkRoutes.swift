@@ -33,14 +33,16 @@ struct EmailLinkRoutes: RouteCollection {
 
     func click(req: Request) async throws -> Response {
         let link = try await token(req, kind: .click)
+        var target = link.target
         if link.records(at: req.now) {
             try await record(.emailClicked, link, req, properties: ["url": link.target])
-        }
-        var target = link.target
-        let site = try await TrackingSites(req.db, workspaceID: link.workspaceID).site(now: req.now)
-        if let origin = SiteOrigins.origin(target), site.allowedOrigins.contains(origin), link.records(at: req.now) {
-            let (base, fragment) = target.split(separator: "#", maxSplits: 1).map(String.init).pair
-            target = base + (base.contains("?") ? "&" : "?") + "smk_c=" + (req.parameters.get("token") ?? "") + (fragment.map { "#" + $0 } ?? "")
+            let site = try await TrackingSites(req.db, workspaceID: link.workspaceID).site(now: req.now)
+            if let origin = SiteOrigins.origin(target), site.allowedOrigins.contains(origin) {
+                // The token goes before the fragment, which browsers keep to themselves.
+                let fragment = target.firstIndex(of: "#") ?? target.endIndex
+                let base = target[..<fragment]
+                target = base + (base.contains("?") ? "&" : "?") + "smk_c=" + (req.parameters.get("token") ?? "") + target[fragment...]
+            }
         }
         return Response(status: .found, headers: ["Location": target, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"])
     }
@@ -51,8 +53,11 @@ struct EmailLinkRoutes: RouteCollection {
         let contact = try await ContactRepository(req.db, workspaceID: link.workspaceID).find(link.contactID)
         let workspace = try await WorkspaceRepository(req.db, workspaceID: link.workspaceID).get()
         let address = contact?.email?.value ?? ""
-        let already = try await contact?.email.asyncMap { try await EmailSuppressions(req.db, workspaceID: link.workspaceID).suppression(of: $0) } ?? nil
-        let body: [HTMLNode] = already != nil
+        var already = false
+        if let email = contact?.email {
+            already = try await EmailSuppressions(req.db, workspaceID: link.workspaceID).suppression(of: email) != nil
+        }
+        let body: [HTMLNode] = already
             ? [el("h1", [], text: l(.unsubscribeDoneTitle)), el("p", [.id("unsubscribe-done")], text: l(.unsubscribeDone, address))]
             : [
                 el("h1", [], text: l(.unsubscribeTitle)),
@@ -133,18 +138,5 @@ enum EmailLinks {
         }
         return Signed(openUrl: url(.open, "o", expires: true), unsubscribeUrl: url(.unsubscribe, "u", expires: false),
                       clickUrls: targets.map { url(.click, "c", target: $0, expires: true) })
-    }
-}
-
-private extension Array where Element == String {
-    var pair: (String, String?) { (self.first ?? "", self.count > 1 ? self[1] : nil) }
-}
-
-private extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        switch self {
-        case .some(let value): try await transform(value)
-        case .none: nil
-        }
     }
 }
