@@ -63,6 +63,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: ContactPages())
     try signedIn.register(collection: QualificationPages())
     try signedIn.register(collection: LeadDefinitionPages())
+    try signedIn.register(collection: RoutingPages())
     try signedIn.register(collection: CustomFieldPages())
     try signedIn.register(collection: TrackingPages())
     try signedIn.register(collection: LiveRoutes())

@@ -55,7 +55,7 @@ public enum RepAvailabilityForm {
         availability.workingHours = anyHours ? WorkingHours(days) : nil
         var absences: [Absence] = []
         var absencePaths: [String] = []
-        for index in indices("out_of_office", in: fields) {
+        for index in rowIndices("out_of_office", in: fields) {
             let path = "out_of_office[\(index)]"
             let fromText = text(path + ".from"), toText = text(path + ".to")
             guard text(path + ".remove") != "yes", !(fromText.isEmpty && toText.isEmpty) else { continue }
@@ -101,7 +101,8 @@ public enum RepAvailabilityForm {
         return fields
     }
 
-    static func indices(_ list: String, in fields: [String: String]) -> [Int] {
+    /// The row numbers a form used for a list of rows (`out_of_office[3].from` is row 3), sorted.
+    public static func rowIndices(_ list: String, in fields: [String: String]) -> [Int] {
         var found = Set<Int>()
         for name in fields.keys where name.hasPrefix(list + "[") {
             let rest = name.dropFirst(list.count + 1)

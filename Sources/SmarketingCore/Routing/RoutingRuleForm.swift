@@ -95,7 +95,7 @@ public enum RoutingRuleForm {
     /// `rows[i]` (spare and removed rows leave gaps).
     static func conditionRows(_ fields: [String: String]) -> [Int] {
         func text(_ name: String) -> String { (fields[name] ?? "").trimmingBlanks }
-        return RepAvailabilityForm.indices("conditions", in: fields).filter { index in
+        return RepAvailabilityForm.rowIndices("conditions", in: fields).filter { index in
             let path = "conditions[\(index)]"
             return text(path + ".remove") != "yes"
                 && !(text(path + ".field").isEmpty && text(path + ".value").isEmpty && text(path + ".min").isEmpty && text(path + ".max").isEmpty)

@@ -1,0 +1,102 @@
+import FluentKit
+import Foundation
+import SmarketingCore
+import SQLKit
+
+/// The log of lead assignments of one workspace, newest first, and the loads routing counts
+/// from it.
+public struct LeadAssignments: Sendable {
+    let db: any Database
+    public let workspaceID: UUID
+
+    public init(_ db: any Database, workspaceID: UUID) {
+        self.db = db
+        self.workspaceID = workspaceID
+    }
+
+    /// Newest first; pass the last assignment of a page as `after` to read the next one.
+    /// `contactID` narrows the log to one contact.
+    public func list(limit: Int, after cursor: PageCursor? = nil, contactID: UUID? = nil) async throws -> [RoutingAssignment] {
+        var query = LeadAssignmentRow.query(on: db).filter(\.$workspaceID == workspaceID)
+        if let contactID { query = query.filter(\.$contactID == contactID) }
+        if let cursor {
+            query = query.group(.or) { or in
+                or.filter(\.$at < cursor.date)
+                or.group(.and) { and in
+                    and.filter(\.$at == cursor.date)
+                    and.filter(\.$id < cursor.id)
+                }
+            }
+        }
+        return try await query.sort(\.$at, .descending).sort(\.$id, .descending).limit(max(1, min(limit, 500))).all().map(\.value)
+    }
+
+    public func count() async throws -> Int {
+        try await LeadAssignmentRow.query(on: db).filter(\.$workspaceID == workspaceID).count()
+    }
+
+    static func insert(_ assignment: RoutingAssignment, workspaceID: UUID, on tx: any Database) async throws {
+        let row = LeadAssignmentRow()
+        row.id = assignment.id
+        row.workspaceID = workspaceID
+        row.contactID = assignment.contactID
+        row.ownerID = assignment.ownerID
+        row.ownerName = assignment.ownerName
+        row.teamID = assignment.teamID
+        row.teamName = assignment.teamName
+        row.ruleID = assignment.ruleID
+        row.ruleName = assignment.ruleName
+        row.reason = assignment.reason.rawValue
+        row.skipped = LeadAssignmentRow.encode(assignment.skipped)
+        row.actorUserID = assignment.actor.userID
+        row.actorLabel = assignment.actor.name
+        row.via = assignment.actor.channel.rawValue
+        row.at = assignment.at
+        try await row.create(on: tx)
+    }
+
+    /// Leads routed to each rep in their own current day and week (``RepAvailability/dayStart(at:)``,
+    /// ``RepAvailability/weekStart(at:)``), counted up to `now`.
+    static func loads(of reps: [(UUID, RepAvailability)], now: Date, workspaceID: UUID, on db: any Database) async throws -> [UUID: RepLoad] {
+        guard !reps.isEmpty, let sql = db as? any SQLDatabase else { return [:] }
+        let windows = Dictionary(reps.map { ($0.0, ($0.1.dayStart(at: now), $0.1.weekStart(at: now))) }, uniquingKeysWith: { first, _ in first })
+        let earliest = windows.values.map { min($0.0, $0.1) }.min() ?? now
+        let rows = try await sql.select().column("owner_id").column("at").from(LeadAssignmentRow.schema)
+            .where("workspace_id", .equal, SQLBind(workspaceID))
+            .where("owner_id", .in, SQLGroupExpression(SQLList(Array(windows.keys).map { SQLBind($0) })))
+            .where("at", .greaterThanOrEqual, SQLBind(earliest))
+            .all()
+        var loads: [UUID: RepLoad] = [:]
+        for row in rows {
+            let owner = try row.decode(column: "owner_id", as: UUID.self)
+            let at = try row.decode(column: "at", as: Date.self)
+            guard let (dayStart, weekStart) = windows[owner], at <= now else { continue }
+            var load = loads[owner] ?? RepLoad()
+            if at >= weekStart { load.thisWeek += 1 }
+            if at >= dayStart { load.today += 1 }
+            loads[owner] = load
+        }
+        return loads
+    }
+}
+
+extension LeadAssignmentRow {
+    var value: RoutingAssignment {
+        RoutingAssignment(
+            id: id ?? UUID(), contactID: contactID, ownerID: ownerID, ownerName: ownerName, teamID: teamID, teamName: teamName,
+            ruleID: ruleID, ruleName: ruleName, reason: RoutingReason(rawValue: reason) ?? .unassignedNoRuleMatched,
+            skipped: Self.decode(skipped),
+            actor: AuditActor(userID: actorUserID, name: actorLabel, channel: AuditActor.Channel(rawValue: via) ?? .system), at: at
+        )
+    }
+
+    static func encode(_ skipped: [SkippedRep]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(skipped)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+    }
+
+    static func decode(_ text: String) -> [SkippedRep] {
+        (try? JSONDecoder().decode([SkippedRep].self, from: Data(text.utf8))) ?? []
+    }
+}
