@@ -82,6 +82,7 @@ func routes(_ app: Application) throws {
     try authenticated.register(collection: CustomFieldsAPI())
     try authenticated.register(collection: ScoringAPI())
     try authenticated.register(collection: QualificationAPI())
+    try authenticated.register(collection: RoutingAPI())
     try authenticated.register(collection: EventsAPI())
     try authenticated.register(collection: EmailLinksAPI())
 }

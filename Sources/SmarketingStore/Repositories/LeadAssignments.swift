@@ -59,8 +59,8 @@ public struct LeadAssignments: Sendable {
     /// ``RepAvailability/weekStart(at:)``), counted up to `now`.
     static func loads(of reps: [(UUID, RepAvailability)], now: Date, workspaceID: UUID, on db: any Database) async throws -> [UUID: RepLoad] {
         guard !reps.isEmpty, let sql = db as? any SQLDatabase else { return [:] }
-        let windows = Dictionary(reps.map { ($0.0, ($0.1.dayStart(at: now), $0.1.weekStart(at: now))) }, uniquingKeysWith: { first, _ in first })
-        let earliest = windows.values.map { min($0.0, $0.1) }.min() ?? now
+        let windows = Dictionary(reps.map { ($0.0, (day: $0.1.dayStart(at: now), week: $0.1.weekStart(at: now))) }, uniquingKeysWith: { first, _ in first })
+        let earliest = windows.values.map { min($0.day, $0.week) }.min() ?? now
         let rows = try await sql.select().column("owner_id").column("at").from(LeadAssignmentRow.schema)
             .where("workspace_id", .equal, SQLBind(workspaceID))
             .where("owner_id", .in, SQLGroupExpression(SQLList(Array(windows.keys).map { SQLBind($0) })))
@@ -70,10 +70,10 @@ public struct LeadAssignments: Sendable {
         for row in rows {
             let owner = try row.decode(column: "owner_id", as: UUID.self)
             let at = try row.decode(column: "at", as: Date.self)
-            guard let (dayStart, weekStart) = windows[owner], at <= now else { continue }
+            guard let window = windows[owner], at <= now else { continue }
             var load = loads[owner] ?? RepLoad()
-            if at >= weekStart { load.thisWeek += 1 }
-            if at >= dayStart { load.today += 1 }
+            if at >= window.week { load.thisWeek += 1 }
+            if at >= window.day { load.today += 1 }
             loads[owner] = load
         }
         return loads

@@ -251,7 +251,7 @@ public struct RoutingSetup: Sendable {
             target.availability = RepAvailabilityRow.encode(availability)
             target.updatedAt = now
             try await target.save(on: tx)
-            let change = AuditChange(before: before.map(Self.auditFields) ?? [:], after: Self.auditFields(availability))
+            let change = AuditChange(before: before.map(Self.availabilityAuditFields) ?? [:], after: Self.availabilityAuditFields(availability))
             if !change.isEmpty {
                 try await AuditLog(tx, workspaceID: workspaceID)
                     .record(.routingRepUpdated, by: actor, entityType: "user", entityID: userID, change: change, at: now)
@@ -259,7 +259,7 @@ public struct RoutingSetup: Sendable {
         }
     }
 
-    static func auditFields(_ availability: RepAvailability) -> [String: String] {
+    static func availabilityAuditFields(_ availability: RepAvailability) -> [String: String] {
         var fields = RepAvailabilityForm.fields(of: availability).filter { !$0.value.isEmpty }
         for key in fields.keys where key.hasPrefix("out_of_office[") { fields[key] = nil }
         if !availability.outOfOffice.isEmpty {
@@ -348,7 +348,8 @@ public struct RoutingSetup: Sendable {
                 email = user.email
             }
             let row = try await RoutingSettingsRow.query(on: tx).filter(\.$workspaceID == workspaceID).first()
-            let beforeEmail = try await row?.fallbackOwnerID.asyncMap { try await UserRow.find($0, on: tx)?.email } ?? nil
+            var beforeEmail: String?
+            if let previous = row?.fallbackOwnerID { beforeEmail = try await UserRow.find(previous, on: tx)?.email }
             let target = row ?? RoutingSettingsRow()
             if row == nil {
                 target.id = UUID()

@@ -148,6 +148,11 @@ enum OpenAPIDocument {
                   tag: "Scoring", request: "Qualify", response: "SQLQualification"),
         Operation(method: "get", path: "/api/v1/contacts/{contactID}/qualifications", summary: "A contact's sales qualifications, newest first",
                   tag: "Scoring", response: "SQLQualification", list: true),
+        Operation(method: "get", path: "/api/v1/routing/rules", summary: "The routing rules in the order they are tried (sales managers and admins)",
+                  tag: "Routing", response: "RoutingRule", list: true),
+        Operation(method: "put", path: "/api/v1/routing/rules",
+                  summary: "Replace every routing rule at once, in the order given; errors name rules[i].field (sales managers and admins)",
+                  tag: "Routing", request: "RoutingRules", response: "RoutingRule", list: true),
         Operation(method: "post", path: "/api/v1/events",
                   summary: "Send up to 1,000 behaviour events (1 MB in all): each is stored once by its id and scored before the 202; refused events come back with their fields",
                   tag: "Events", request: "EventBatch", response: "EventBatchResult", status: 202),
@@ -186,6 +191,10 @@ enum OpenAPIDocument {
                                       required: ["version", "contacts", "conversions", "lift_by_decile"])
     static let propertyCondition = object([("property", string()), ("op", string(values: ["equals", "one_of", "starts_with", "contains", "is_set"])),
                                            ("value", string()), ("values", array(string()))], required: ["property", "op"])
+    /// A routing rule's condition: a contact field (`country`, `cf_territory`) or a company field (`company.employee_count`).
+    static let routingCondition = object([("field", string()), ("op", string(values: ["equals", "one_of", "contains", "range", "is_set"])),
+                                          ("value", string()), ("values", array(string())), ("min", number), ("max", number)],
+                                         required: ["field", "op"])
     /// The shape of a lead definition (see `LeadDefinition`'s JSON in Core).
     static let leadDefinitionSchema = object([
         ("version", integer),
@@ -297,6 +306,15 @@ enum OpenAPIDocument {
                                      ("answers", array(object([("key", string()), ("label", string()), ("value", string())], required: ["key", "label", "value"]))),
                                      ("actor_name", string()), ("at", time)],
                                     required: ["contact_id", "definition_version", "answers", "actor_name", "at"])),
+        ("RoutingRule", object([("id", uuid), ("name", string(length: 1...80)), ("position", integer), ("team_id", uuid),
+                                ("conditions", array(routingCondition))], required: ["id", "name", "position", "team_id", "conditions"])),
+        ("RoutingRules", object([("rules", .object([("type", .string("array")), ("maxItems", .number(200)),
+                                                     ("items", object([("id", string("Keeps the rule's id when it is one of the workspace's rules", format: "uuid")),
+                                                                       ("name", string(length: 1...80)), ("team_id", uuid),
+                                                                       ("conditions", .object([("type", .string("array")), ("maxItems", .number(20)),
+                                                                                               ("items", routingCondition)]))],
+                                                                      required: ["name", "team_id"]))]))],
+                                 required: ["rules"])),
         ("RecordChange", object([("id", uuid), ("at", time), ("kind", string(values: ["created", "updated", "merged", "deleted", "added_to_list"])),
                                  ("actor_name", string()), ("channel", string()),
                                  ("before", .object([("type", .string("object")), ("additionalProperties", string())])),

@@ -207,12 +207,11 @@ struct RoutingPages: RouteCollection {
         var result: HTMLNode = .empty
         if !typed.isEmpty {
             let contacts = ContactRepository(req.db, workspaceID: member.workspaceID)
-            let contact: Contact? = if let id = UUID(uuidString: typed) {
-                try await contacts.find(id)
+            var contact: Contact?
+            if let id = UUID(uuidString: typed) {
+                contact = try await contacts.find(id)
             } else if let email = EmailAddress(typed) {
-                try await contacts.find(email: email)
-            } else {
-                nil
+                contact = try await contacts.find(email: email)
             }
             if let contact, let preview = try await Router(req.db, workspaceID: member.workspaceID).preview(contactID: contact.id, now: req.now) {
                 result = previewView(req, contact: contact, preview: preview)
