@@ -31,6 +31,8 @@ struct WorkspaceIsolationTests {
 
         let field = try await CustomFieldRepository(app.db, workspaceID: acme)
             .create(entity: .contact, key: "acme_secret", label: "Acme secret field", type: .text, options: [], by: .user(admin, via: .page), now: app.clock.now())
+        let rule = try await RoutingSetup(app.db, workspaceID: acme)
+            .createRule(RoutingRule(id: UUID(), name: "Acme routing rule", position: 0, conditions: [], teamID: team.id), by: .user(admin, via: .page), now: app.clock.now())
         let importRecord = try await ImportRepository(app.db, workspaceID: acme)
             .create(fileName: "acme-leads.csv", storedPath: "/nonexistent/acme.csv", delimiter: ",", encoding: .utf8, userID: admin.id, now: app.clock.now())
         let run = try await ScoringRuns(app.db, workspaceID: acme).start(.whatIf, version: 1, total: 0, now: app.clock.now())
@@ -45,6 +47,7 @@ struct WorkspaceIsolationTests {
                 "contactID": contact.id.uuidString.lowercased(), "companyID": company.id.uuidString.lowercased(),
                 "invitationID": invitation.id.uuidString.lowercased(), "tokenID": token.id.uuidString.lowercased(),
                 "fieldID": field.id.uuidString.lowercased(),
+                "ruleID": rule.id.uuidString.lowercased(),
                 "importID": importRecord.id.uuidString.lowercased(), "runID": run.id.uuidString.lowercased(),
                 "formID": form.id.uuidString.lowercased(),
             ],

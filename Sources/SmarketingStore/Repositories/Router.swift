@@ -56,7 +56,9 @@ public struct Router: Sendable {
     ///
     /// - Returns: the assignment as logged, or nil when the contact is not in this workspace.
     public func assign(contactID: UUID, now: Date, by actor: AuditActor, on tx: any Database) async throws -> RoutingAssignment? {
+        guard try await ContactRepository(tx, workspaceID: workspaceID).find(contactID) != nil else { return nil }
         try await lock(on: tx)
+        // Read again under the lock: another assignment may have just given the contact an owner.
         guard let contact = try await ContactRepository(tx, workspaceID: workspaceID).find(contactID) else { return nil }
         let (decision, names) = try await decide(for: contact, now: now, on: tx)
         if let ownerID = decision.ownerID, ownerID != contact.ownerID {
