@@ -232,6 +232,32 @@ struct RoutingPagesTests {
         }
     }
 
+    @Test("a rep sets their own days out of office from their profile; the rest of their availability stays; marketing has no such page")
+    func ownAbsences() async throws {
+        try await withTestApp { app in
+            let f = try await fixture(app)
+            let setup = RoutingSetup(app.db, workspaceID: f.acme.workspace.id)
+            try await setup.saveAvailability(RepAvailability(timeZone: "Europe/Lisbon", capacityPerDay: 7), for: f.bia.id,
+                                             by: .user(f.acme.admin, via: .page), now: app.clock.now())
+            let rep = try await TestWorkspace.signIn(app, f.bia)
+            #expect(try await rep.get("/settings/profile").text.contains("id=\"my-away-link\""))
+
+            let refused = try await rep.post("/settings/away", [("out_of_office[0].from", "2026-12-24"), ("out_of_office[0].to", "2026-12-20")])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.text.contains("data-field=\"out_of_office[0].to\""))
+            let saved = try await rep.post("/settings/away", [("out_of_office[0].from", "2026-12-24"), ("out_of_office[0].to", "2027-01-02")])
+            #expect(saved.location == "/settings/away?notice=saved")
+            let availability = try await setup.availability(of: f.bia.id)
+            #expect(availability.outOfOffice == [Absence(from: CalendarDay(year: 2026, month: 12, day: 24)!, to: CalendarDay(year: 2027, month: 1, day: 2)!)])
+            #expect(availability.capacityPerDay == 7)
+            #expect(availability.timeZone == "Europe/Lisbon")
+
+            let (_, marketer) = try await f.acme.member(app, email: "mia@acme.com", roles: [.marketing], name: "Mia")
+            #expect(try await marketer.get("/settings/away").status == .forbidden)
+            #expect(!(try await marketer.get("/settings/profile")).text.contains("id=\"my-away-link\""))
+        }
+    }
+
     @Test("the routing page speaks Portuguese")
     func portuguese() async throws {
         try await withTestApp { app in

@@ -89,6 +89,12 @@ struct AccountPages: RouteCollection {
                     Form.submit(l(.save)),
                 ]),
             ]),
+            member.user.may(.workLeads) || member.user.may(.manageRouting)
+                ? el("section", [.class("panel"), .id("away-panel")], [
+                    el("h2", [], text: l(.routingAway)),
+                    el("p", [], [el("a", [.id("my-away-link"), .href(RoutingURL.myAvailability.path)], text: l(.routingMyAwayLink))]),
+                ])
+                : .empty,
             el("section", [.class("panel")], [
                 el("h2", [], text: l(.passwordTitle)),
                 Form.post(req, action: SiteURL.password.path, id: "password-form", [

@@ -16,6 +16,7 @@ enum RoutingURL {
     case rep(UUID)
     case routeNow(contact: UUID)
     case assignments(after: PageCursor?)
+    case myAvailability
 
     var path: String {
         switch self {
@@ -31,6 +32,7 @@ enum RoutingURL {
         case .rep(let id): "/routing/reps/\(id.uuidString.lowercased())"
         case .routeNow(let contact): "/routing/contacts/\(contact.uuidString.lowercased())/route"
         case .assignments(let after): "/routing/assignments" + (after.map { "?after=" + $0.token } ?? "")
+        case .myAvailability: "/settings/away"
         }
     }
 }
@@ -53,6 +55,8 @@ struct RoutingPages: RouteCollection {
         routes.post("routing", "reps", ":userID", use: saveRep)
         routes.post("routing", "contacts", ":contactID", "route", use: routeNow)
         routes.get("routing", "assignments", use: assignments)
+        routes.get("settings", "away", use: showMyAbsences)
+        routes.post("settings", "away", use: saveMyAbsences)
     }
 
     private func manager(_ req: Request) throws -> Member {
@@ -540,6 +544,63 @@ struct RoutingPages: RouteCollection {
                     el("tbody", [], absences),
                 ]),
                 Form.submit(l(.routingSaveRep)),
+            ]),
+        ])
+    }
+
+    // MARK: A rep's own days away
+
+    /// Anyone who may work leads sets their own days out of office; the rest of their
+    /// availability stays as their manager set it.
+    func showMyAbsences(req: Request) async throws -> Response {
+        let member = try req.requireMember()
+        guard member.user.may(.workLeads) || member.user.may(.manageRouting) else { throw Abort(.forbidden) }
+        let availability = try await RoutingSetup(req.db, workspaceID: member.workspaceID).availability(of: member.user.id)
+        return myAbsencesPage(req, state: FormState(values: RepAvailabilityForm.fields(of: availability))).response(for: req)
+    }
+
+    func saveMyAbsences(req: Request) async throws -> Response {
+        let member = try req.requireMember()
+        guard member.user.may(.workLeads) || member.user.may(.manageRouting) else { throw Abort(.forbidden) }
+        let setup = RoutingSetup(req.db, workspaceID: member.workspaceID)
+        let form = try await FormData.read(req)
+        let typed = Dictionary(form.pairs.filter { $0.0.hasPrefix("out_of_office[") }, uniquingKeysWith: { first, _ in first })
+        var fields = RepAvailabilityForm.fields(of: try await setup.availability(of: member.user.id)).filter { !$0.key.hasPrefix("out_of_office[") }
+        fields.merge(typed) { _, new in new }
+        do {
+            try await setup.saveAvailability(try RepAvailabilityForm.parse(fields).get(), for: member.user.id, by: member.actor, now: req.now)
+            return req.redirect(to: RoutingURL.myAvailability.path + "?notice=saved", redirectType: .normal)
+        } catch let failure as ValidationFailure {
+            var page = myAbsencesPage(req, state: FormState(values: typed, errors: failure.errors))
+            page.status = .unprocessableEntity
+            return page.response(for: req)
+        }
+    }
+
+    private func myAbsencesPage(_ req: Request, state: FormState) -> Page {
+        let l = req.l
+        let rows = (RepAvailabilityForm.rowIndices("out_of_office", in: state.values).map { $0 + 1 }.max() ?? 0) + 2
+        let absences: [HTMLNode] = (0..<rows).map { index in
+            let path = "out_of_office[\(index)]"
+            return el("tr", [.data("row", String(index))], [
+                RoutingForm.input(l, name: path + ".from", label: l(.routingAbsenceFrom), state: state, type: "date"),
+                RoutingForm.input(l, name: path + ".to", label: l(.routingAbsenceTo), state: state, type: "date",
+                                  message: state.error(path + ".to")?.code == .invalid ? l(.routingErrorAbsence) : nil),
+                RoutingForm.removeBox(l, path, state: state),
+            ])
+        }
+        return Page(title: l(.routingMyAway), area: .settings, body: [
+            el("p", [], [el("a", [.href(SiteURL.profile.path)], text: "← " + l(.profileTitle))]),
+            pageHeader(l(.routingMyAway), subtitle: l(.routingMyAwayHint)),
+            Notice.banner(req),
+            Form.summary(l, state: state, shown: (0..<rows).flatMap { ["out_of_office[\($0)].from", "out_of_office[\($0)].to"] }),
+            Form.post(req, action: RoutingURL.myAvailability.path, id: "away-form", [
+                el("table", [.id("absences-table"), .class("editor-table")], [
+                    el("caption", [.class("visually-hidden")], text: l(.routingAway)),
+                    el("thead", [], [el("tr", [], [l(.routingAbsenceFrom), l(.routingAbsenceTo), ""].map { el("th", [Attr("scope", "col")], text: $0) })]),
+                    el("tbody", [], absences),
+                ]),
+                Form.submit(l(.save)),
             ]),
         ])
     }
