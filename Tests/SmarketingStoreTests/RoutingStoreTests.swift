@@ -221,12 +221,19 @@ struct RoutingStoreTests {
             var contacts: [UUID] = []
             for index in 0..<200 { contacts.append(try await acme.contact(["first_name": "Lead \(index)", "email": "lead\(index)@x.com"]).id) }
 
+            // Sixteen assignments in flight at every moment (more would only queue for the test's
+            // few database connections), each in its own transaction.
+            let route: @Sendable (UUID) async throws -> UUID? = { id in
+                try await Router(db, workspaceID: acme.workspace.id).assign(contactID: id, now: routingNow, by: .system)?.ownerID
+            }
             let owners = try await withThrowingTaskGroup(of: UUID?.self) { group in
-                for id in contacts {
-                    group.addTask { try await Router(db, workspaceID: acme.workspace.id).assign(contactID: id, now: routingNow, by: .system)?.ownerID }
-                }
+                var waiting = contacts.makeIterator()
+                for _ in 0..<16 { if let id = waiting.next() { group.addTask { try await route(id) } } }
                 var all: [UUID?] = []
-                for try await owner in group { all.append(owner) }
+                for try await owner in group {
+                    all.append(owner)
+                    if let id = waiting.next() { group.addTask { try await route(id) } }
+                }
                 return all
             }
 
