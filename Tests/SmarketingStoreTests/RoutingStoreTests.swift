@@ -246,7 +246,22 @@ struct RoutingStoreTests {
             #expect(abs((counts[acme.rep("Caio").id] ?? 0) - 45) <= 1)
             #expect(abs((counts[acme.rep("Duda").id] ?? 0) - 45) <= 1)
             #expect(counts.values.reduce(0, +) == 200)
-            #expect(try await LeadAssignments(db, workspaceID: acme.workspace.id).count() == 200)
+            // Decided one at a time: the log, oldest first, is exactly the sequence round robin
+            // gives when the same 200 leads come one after another.
+            let log = try await LeadAssignments(db, workspaceID: acme.workspace.id).list(limit: 500).reversed().map(\.ownerID)
+            var reps = ["Bia", "Caio", "Duda", "Eva"].map { name in
+                TeamRep(userID: acme.rep(name).id, name: name, weight: name == "Bia" ? 2 : 1,
+                        availability: RepAvailability(timeZone: "America/Sao_Paulo", capacityPerDay: name == "Eva" ? 20 : nil))
+            }
+            var state = RoundRobinState()
+            var sequence: [UUID?] = []
+            for _ in 0..<200 {
+                let (chosen, _, next) = RoundRobin.pick(from: reps, state: state, now: routingNow)
+                state = next
+                sequence.append(chosen?.userID)
+                if let index = reps.firstIndex(where: { $0.userID == chosen?.userID }) { reps[index].load.today += 1 }
+            }
+            #expect(log == sequence)
         }
     }
 
