@@ -17,5 +17,8 @@ public enum StoreMigrations {
         CreateTrackingSites(),
         StageChangesRecentIndex(),
         CreateForms(),
+        CreateJobs(),
+        CreateHandoffs(),
+        CreateWebhooks(),
     ]
 }
