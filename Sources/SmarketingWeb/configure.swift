@@ -85,6 +85,7 @@ func routes(_ app: Application) throws {
     try authenticated.register(collection: PeopleAPI())
     try authenticated.register(collection: CompaniesAPI())
     try authenticated.register(collection: ContactsAPI())
+    try authenticated.register(collection: HandoffsAPI())
     try authenticated.register(collection: CustomFieldsAPI())
     try authenticated.register(collection: ScoringAPI())
     try authenticated.register(collection: QualificationAPI())

@@ -220,3 +220,76 @@ struct HandoffTests {
         }
     }
 }
+
+@Suite("Lifecycle moves by hand and through the API")
+struct LifecycleMoveTests {
+    @Test("a move the lifecycle does not allow is refused with the allowed stages through the API; disqualifying needs a reason; a good move is recorded")
+    func apiMoves() async throws {
+        try await withTestApp { app in
+            let acme = try await TestWorkspace.viaSetup(app)
+            let api = APIClient(app: app, token: try await acme.token(app))
+            let lead = try await handedLead(app, workspaceID: acme.workspace.id, owner: acme.admin, email: "lia@globex.com", by: .user(acme.admin, via: .page))
+            let path = "/api/v1/contacts/\(lead.id.uuidString.lowercased())/stage"
+            let backwards = try await api.call(.POST, path, json: #"{"stage":"lead"}"#)
+            #expect(backwards.status == .unprocessableEntity)
+            #expect(try backwards.errorCode() == "invalid_transition")
+            #expect(try backwards.errorFields() == ["lifecycle_stage"])
+            #expect(backwards.text.contains("sal, sql, opportunity, customer, disqualified, recycled"))
+            let noReason = try await api.call(.POST, path, json: #"{"stage":"disqualified"}"#)
+            #expect(try noReason.errorFields() == ["reason"])
+            let unknown = try await api.call(.POST, path, json: #"{"stage":"lunar"}"#)
+            #expect(try unknown.errorFields() == ["stage"])
+            #expect(try await ContactRepository(app.db, workspaceID: acme.workspace.id).find(lead.id)?.stage == .mql)
+            let moved = try await api.call(.POST, path, json: #"{"stage":"disqualified","reason":"student, not a buyer"}"#)
+            #expect(moved.status == .ok)
+            #expect(try moved.json()["lifecycle_stage"] as? String == "disqualified")
+            let history = try await StageChanges(app.db, workspaceID: acme.workspace.id).history(of: lead.id)
+            #expect(history.first?.cause == "student, not a buyer")
+            #expect(history.first?.actor.channel == .api)
+        }
+    }
+
+    @Test("the contact page shows the handoff and offers only the allowed moves; a recycle without a reason comes back with the error")
+    func pageMoves() async throws {
+        try await withTestApp { app in
+            let acme = try await TestWorkspace.viaSetup(app)
+            let lead = try await handedLead(app, workspaceID: acme.workspace.id, owner: acme.admin, email: "lia@globex.com", by: .user(acme.admin, via: .page))
+            let page = try await acme.adminBrowser.get("/contacts/\(lead.id.uuidString.lowercased())")
+            #expect(page.text.contains("id=\"handoff-status\""))
+            #expect(page.text.contains("data-status=\"pending\""))
+            #expect(page.text.contains("<option value=\"sal\""))
+            #expect(!page.text.contains("<option value=\"lead\""))
+            let refused = try await acme.adminBrowser.post("/contacts/\(lead.id.uuidString.lowercased())/stage", [("stage", "recycled"), ("reason", "")])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(errorFieldNames(refused.text) == ["reason"])
+            let moved = try await acme.adminBrowser.post("/contacts/\(lead.id.uuidString.lowercased())/stage", [("stage", "sal"), ("reason", "")])
+            #expect(moved.status == .seeOther)
+            #expect(try await ContactRepository(app.db, workspaceID: acme.workspace.id).find(lead.id)?.stage == .sal)
+        }
+    }
+
+    @Test("the handoff API lists the rep's waiting leads and takes their answer; a second answer is a conflict")
+    func handoffAPI() async throws {
+        try await withTestApp { app in
+            let acme = try await TestWorkspace.viaSetup(app)
+            let (rep, _) = try await acme.member(app, email: "rui@acme.com", roles: [.sales], name: "Rui Rep")
+            let api = APIClient(app: app, token: try await acme.token(app, for: rep))
+            let lead = try await handedLead(app, workspaceID: acme.workspace.id, owner: rep, email: "lia@globex.com", by: .user(acme.admin, via: .page))
+            let list = try await api.call(.GET, "/api/v1/handoffs")
+            #expect(list.status == .ok)
+            let items = try #require(try list.json()["data"] as? [[String: Any]])
+            #expect(items.count == 1)
+            #expect((items.first?["contact_id"] as? String)?.lowercased() == lead.id.uuidString.lowercased())
+            let id = try #require(items.first?["id"] as? String)
+            let bad = try await api.call(.POST, "/api/v1/handoffs/\(id)/decision", json: #"{"decision":"reject","reason":"nope"}"#)
+            #expect(try bad.errorFields() == ["reason"])
+            let rejected = try await api.call(.POST, "/api/v1/handoffs/\(id)/decision", json: #"{"decision":"reject","reason":"duplicate","then":"disqualified"}"#)
+            #expect(rejected.status == .ok)
+            #expect(try rejected.json()["status"] as? String == "rejected")
+            #expect(try rejected.json()["outcome"] as? String == "disqualified")
+            let again = try await api.call(.POST, "/api/v1/handoffs/\(id)/decision", json: #"{"decision":"accept"}"#)
+            #expect(again.status == .conflict)
+            #expect(try again.errorCode() == "already_decided")
+        }
+    }
+}

@@ -60,7 +60,7 @@ struct WorkspaceIsolationTests {
                 "importID": importRecord.id.uuidString.lowercased(), "runID": run.id.uuidString.lowercased(),
                 "formID": form.id.uuidString.lowercased(),
                 "endpoint": endpoint.id.uuidString.lowercased(), "delivery": delivery.id.uuidString.lowercased(),
-                "handoff": handoff.id.uuidString.lowercased(),
+                "handoff": handoff.id.uuidString.lowercased(), "handoffID": handoff.id.uuidString.lowercased(),
             ],
             markers: ["acme.test", "acme-leads.csv", "acme_secret", "Acme secret field", team.name, contact.lastName + "", company.name, "acme-token", summary.workspace.settings.name,
                       "Acme secret form", "hooks.acme.test"],

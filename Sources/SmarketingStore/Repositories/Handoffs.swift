@@ -178,6 +178,11 @@ public struct Handoffs: Sendable {
         try await select(where: "h.id = \(bind: id)", order: "h.mql_at DESC", limit: 1).first?.handoff
     }
 
+    /// One handoff with its contact's name, as a list shows it.
+    public func item(_ id: UUID) async throws -> HandoffItem? {
+        try await select(where: "h.id = \(bind: id)", order: "h.mql_at DESC", limit: 1).first
+    }
+
     /// The latest handoff of a contact.
     public func latest(of contactID: UUID) async throws -> Handoff? {
         try await select(where: "h.contact_id = \(bind: contactID)", order: "h.mql_at DESC, h.id DESC", limit: 1).first?.handoff

@@ -63,6 +63,21 @@ public struct StageChanges: Sendable {
         self.workspaceID = workspaceID
     }
 
+    /// A person's (or an API client's) move of a contact to another stage, checked against the
+    /// lifecycle's rules: throws ``LifecycleTransitionRefusal`` with the allowed stages when the
+    /// move is not one, or when disqualifying or recycling comes without a reason. Returns the
+    /// contact as it is after the move, nil when it is not in this workspace.
+    public func move(contactID: UUID, to stage: LifecycleStage, reason: String?, by actor: AuditActor, now: Date) async throws -> Contact? {
+        try await StoreTuning.writeTransaction(db) { tx in
+            let changes = StageChanges(tx, workspaceID: workspaceID)
+            guard let contact = try await ContactRepository(tx, workspaceID: workspaceID).find(contactID) else { return nil }
+            let reason = try LifecycleTransitions.check(from: contact.stage, to: stage, reason: reason)
+            guard contact.stage != stage else { return contact }
+            try await changes.move(contact, to: stage, cause: reason ?? "moved by \(actor.name)", by: actor, now: now)
+            return try await ContactRepository(tx, workspaceID: workspaceID).find(contactID)
+        }
+    }
+
     /// Moves a contact to `stage`, recording the move, its cause, a line on the contact's
     /// timeline and an audit entry.
     /// A move to MQL hands the contact to sales (see ``Handoffs``); `scores` are what qualified

@@ -69,11 +69,11 @@ public struct WebhookEvents: Sendable {
 
     /// Queues `type` with `data` for every endpoint that wants it; returns the event's id.
     @discardableResult
-    public func emit(_ type: WebhookEventType, data: [String: JSONValue], now: Date) async throws -> UUID? {
+    public func emit(_ type: WebhookEventType, data: [String: EventJSON], now: Date) async throws -> UUID? {
         let endpoints = try await WebhookEndpoints(db, workspaceID: workspaceID).list().filter { $0.wants(type) }
         guard !endpoints.isEmpty else { return nil }
         let eventID = TimeOrderedID.make(at: now)
-        let body = JSONValue.object([
+        let body = EventJSON.object([
             "id": .string(eventID.uuidString.lowercased()), "type": .string(type.rawValue),
             "created_at": .string(Self.timestamp(now)), "workspace_id": .string(workspaceID.uuidString.lowercased()), "data": .object(data),
         ]).text
@@ -105,7 +105,7 @@ public struct WebhookEvents: Sendable {
     }
 
     /// The contact part of a lead event.
-    public static func contactData(_ contact: Contact) -> JSONValue {
+    public static func contactData(_ contact: Contact) -> EventJSON {
         .object([
             "id": .string(contact.id.uuidString.lowercased()), "email": contact.email.map { .string($0.value) } ?? .null,
             "first_name": .string(contact.firstName), "last_name": .string(contact.lastName), "lifecycle_stage": .string(contact.stage.rawValue),
@@ -114,15 +114,15 @@ public struct WebhookEvents: Sendable {
     }
 
     /// The data of a lead event about a handoff.
-    public static func handoffData(_ handoff: Handoff, contact: Contact) -> [String: JSONValue] {
-        var data: [String: JSONValue] = [
+    public static func handoffData(_ handoff: Handoff, contact: Contact) -> [String: EventJSON] {
+        var data: [String: EventJSON] = [
             "contact": contactData(contact),
             "handoff": .object([
                 "id": .string(handoff.id.uuidString.lowercased()), "status": .string(handoff.status.rawValue),
                 "mql_at": .string(timestamp(handoff.mqlAt)), "cause": .string(handoff.cause),
                 "owner_id": handoff.ownerID.map { .string($0.uuidString.lowercased()) } ?? .null,
-                "source": handoff.source.map(JSONValue.string) ?? .null, "campaign": handoff.campaign.map(JSONValue.string) ?? .null,
-                "reason": handoff.reasonLabel.map(JSONValue.string) ?? .null, "note": handoff.note.map(JSONValue.string) ?? .null,
+                "source": handoff.source.map(EventJSON.string) ?? .null, "campaign": handoff.campaign.map(EventJSON.string) ?? .null,
+                "reason": handoff.reasonLabel.map(EventJSON.string) ?? .null, "note": handoff.note.map(EventJSON.string) ?? .null,
                 "outcome": handoff.outcome.map { .string($0.rawValue) } ?? .null,
             ]),
         ]
@@ -132,9 +132,9 @@ public struct WebhookEvents: Sendable {
     }
 }
 
-/// A JSON value for event bodies, written with sorted keys.
-public indirect enum JSONValue: Sendable, Equatable {
-    case string(String), number(Double), bool(Bool), null, array([JSONValue]), object([String: JSONValue])
+/// A JSON value of a webhook event's body, written with sorted keys.
+public indirect enum EventJSON: Sendable, Equatable {
+    case string(String), number(Double), bool(Bool), null, array([EventJSON]), object([String: EventJSON])
 
     public var text: String {
         switch self {

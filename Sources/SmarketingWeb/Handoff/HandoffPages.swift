@@ -14,6 +14,80 @@ struct HandoffPages: RouteCollection {
         routes.get("handoff", "reasons", use: reasons)
         routes.post("handoff", "reasons", use: saveReasons)
         routes.get("feedback", use: feedback)
+        routes.post("contacts", ":contactID", "stage", use: moveStage)
+    }
+
+    // MARK: The contact page's lifecycle panel
+
+    /// The contact's handoff (to whom, since when, the answer) and, for those who may, a move
+    /// to one of the stages the lifecycle allows from here, with a reason where one is needed.
+    static func lifecyclePanel(_ req: Request, contact: Contact, handoff: Handoff?, ownerName: String?, mayMove: Bool,
+                               state: FormState = FormState(), zone: String) -> HTMLNode {
+        let l = req.l
+        var lines: [HTMLNode] = []
+        if let handoff {
+            let status: String = switch handoff.status {
+            case .pending: l(.handoffWaiting, waited(req.now.timeIntervalSince(handoff.mqlAt), l))
+            case .accepted: l(.handoffAccepted) + (handoff.decidedByName.map { " · " + $0 } ?? "")
+            case .rejected: l(.handoffRejected) + " · " + (handoff.reasonLabel ?? "") + (handoff.note.map { " (" + $0 + ")" } ?? "")
+            case .closed: "—"
+            }
+            lines.append(el("p", [.id("handoff-status"), .data("status", handoff.status.rawValue)], [
+                el("strong", [], text: l(.lifecycleHandedTo, ownerName ?? l(.handoffUnassigned), l.dateTime(handoff.mqlAt, timeZone: zone))),
+                text(" · " + status),
+            ]))
+        }
+        let allowed = LifecycleTransitions.allowed(from: contact.stage)
+        if mayMove, !allowed.isEmpty {
+            lines.append(Form.post(req, action: "/contacts/\(contact.id.uuidString.lowercased())/stage", id: "stage-form", [
+                Form.select(l, label: l(.lifecycleMoveTo), name: "stage", options: allowed.map { ($0.rawValue, l.stageName($0)) }, state: state),
+                Form.field(l, label: l(.lifecycleReason), name: "reason", state: state, maxLength: LifecycleTransitions.reasonLimit,
+                           hint: l(.lifecycleReasonHint)),
+                Form.submit(l(.lifecycleMove), style: "button", attributes: [.id("move-stage")]),
+            ]))
+        }
+        return el("section", [.class("panel"), .id("lifecycle")], [
+            el("h2", [], text: l(.lifecycleTitle)),
+            el("p", [], [text(l(.stage) + ": "), el("span", [.class("badge stage-\(contact.stage.rawValue)"), .id("current-stage")], text: l.stageName(contact.stage))]),
+        ] + lines)
+    }
+
+    func moveStage(req: Request) async throws -> Response {
+        let member = try req.requireMember()
+        let contactID = try req.uuidParameter("contactID")
+        guard let contact = try await ContactRepository(req.db, workspaceID: member.workspaceID).find(contactID) else { throw Abort(.notFound) }
+        guard try await member.mayMoveStage(contact, on: req.db) else { throw Abort(.forbidden, reason: "Your role does not allow moving this contact.") }
+        let form = try await FormData.read(req)
+        guard let stage = form.value("stage").flatMap(LifecycleStage.init(rawValue:)) else {
+            return try await refusedMove(req, contact: contact, form: form, errors: [FieldError("stage", .notInList)])
+        }
+        do {
+            _ = try await req.application.live.announcing(req.db) {
+                try await StageChanges(req.db, workspaceID: member.workspaceID).move(contactID: contactID, to: stage, reason: form.value("reason"),
+                                                                                   by: member.actor, now: req.now)
+            }
+        } catch let refusal as LifecycleTransitionRefusal {
+            return try await refusedMove(req, contact: contact, form: form,
+                                         errors: refusal.failure.errors.map { $0.field == "lifecycle_stage" ? FieldError("stage", $0.code) : $0 })
+        }
+        req.application.jobs.wake()
+        return req.redirect(to: SiteURL.contact(contactID).path + "?notice=saved", redirectType: .normal)
+    }
+
+    /// A refused move comes back as its own small page with the form and its errors (the
+    /// contact page is one click away).
+    private func refusedMove(_ req: Request, contact: Contact, form: FormData, errors: [FieldError]) async throws -> Response {
+        let member = try req.requireMember()
+        let l = req.l
+        let handoff = try await Handoffs(req.db, workspaceID: member.workspaceID).latest(of: contact.id)
+        let panel = Self.lifecyclePanel(req, contact: contact, handoff: handoff, ownerName: nil, mayMove: true,
+                                        state: FormState(form: form, errors: errors, keeping: ["stage", "reason"]), zone: member.workspace.settings.timeZone)
+        var page = Page(title: contact.displayName, area: .contacts, body: [
+            pageHeader(contact.displayName, actions: [el("a", [.href(SiteURL.contact(contact.id).path), .class("button")], text: l(.backToContact))]),
+            panel,
+        ])
+        page.status = .unprocessableEntity
+        return page.response(for: req)
     }
 
     // MARK: Inbox

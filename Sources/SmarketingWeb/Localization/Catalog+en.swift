@@ -699,5 +699,13 @@ extension Catalogs {
         .auditWebhookCreated: "Webhook added",
         .auditWebhookUpdated: "Webhook changed",
         .auditWebhookDeleted: "Webhook deleted",
+            .errorTransition: "A contact cannot move from {0} to {1}. Allowed from {0}: {2}.",
+        .errorTransitionAllowed: "not allowed from the current stage; allowed: {0}",
+        .lifecycleTitle: "Lifecycle",
+        .lifecycleHandedTo: "Handed to {0} on {1}",
+        .lifecycleMoveTo: "Move to",
+        .lifecycleReason: "Reason",
+        .lifecycleReasonHint: "Needed to disqualify or recycle; kept in the stage history.",
+        .lifecycleMove: "Move",
     ]
 }

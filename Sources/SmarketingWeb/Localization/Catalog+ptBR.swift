@@ -699,5 +699,13 @@ extension Catalogs {
         .auditWebhookCreated: "Webhook adicionado",
         .auditWebhookUpdated: "Webhook alterado",
         .auditWebhookDeleted: "Webhook excluído",
+            .errorTransition: "Um contato não pode passar de {0} para {1}. Permitidos a partir de {0}: {2}.",
+        .errorTransitionAllowed: "não permitido a partir do estágio atual; permitidos: {0}",
+        .lifecycleTitle: "Ciclo de vida",
+        .lifecycleHandedTo: "Passado para {0} em {1}",
+        .lifecycleMoveTo: "Mover para",
+        .lifecycleReason: "Motivo",
+        .lifecycleReasonHint: "Necessário para desqualificar ou reciclar; fica no histórico de estágios.",
+        .lifecycleMove: "Mover",
     ]
 }

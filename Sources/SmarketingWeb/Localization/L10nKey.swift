@@ -698,4 +698,12 @@ enum L10nKey: String, CaseIterable, Sendable {
     case auditWebhookCreated = "audit.webhook_created"
     case auditWebhookUpdated = "audit.webhook_updated"
     case auditWebhookDeleted = "audit.webhook_deleted"
+    case errorTransition = "error.transition"
+    case errorTransitionAllowed = "error.transition_allowed"
+    case lifecycleTitle = "lifecycle.title"
+    case lifecycleHandedTo = "lifecycle.handed_to"
+    case lifecycleMoveTo = "lifecycle.move_to"
+    case lifecycleReason = "lifecycle.reason"
+    case lifecycleReasonHint = "lifecycle.reason_hint"
+    case lifecycleMove = "lifecycle.move"
 }
