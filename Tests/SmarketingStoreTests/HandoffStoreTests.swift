@@ -257,3 +257,24 @@ struct HandoffStoreTests {
         }
     }
 }
+
+@Suite("The demo workspace's handoffs")
+struct DemoHandoffTests {
+    @Test("the demo hands its MQLs and later stages to reps: some waiting, some accepted, some rejected with a reason, and the feedback has weeks to show")
+    func demoHandoffs() async throws {
+        try await TestDatabase.withStore { db in
+            let demo = DemoWorkspace.make(seed: 7, contactCount: 400, emailDomain: "demo.test")
+            let summary = try await DemoSeeder(db).seed(demo, passwordHash: "x", now: storeNow)
+            let handoffs = Handoffs(db, workspaceID: summary.workspace.id)
+            let today = CalendarDay(storeNow, timeZone: demo.settings.timeZone)
+            let report = try await handoffs.feedback(from: today.adding(days: -364), to: today, none: "(nenhum)")
+            #expect(report.overall.pending > 0)
+            #expect(report.overall.accepted > 0)
+            #expect(report.overall.rejected > 0)
+            #expect(report.reasons.count > 1)
+            #expect(report.weeks.filter { $0.tally.total > 0 }.count > 4)
+            let pending = try await handoffs.pending(ownedBy: nil)
+            #expect(pending.allSatisfy { $0.stage == .mql })
+        }
+    }
+}
