@@ -128,7 +128,7 @@ public struct Handoffs: Sendable {
             for (rule, value) in points where value > 0 {
                 rules.append([.uuid(TimeOrderedID.make(at: now)), .uuid(workspaceID), .uuid(id), .text(rule), .integer(value)])
             }
-            jobs.append(NewJob(workspaceID: workspaceID, kind: Self.notifyJob, payload: Self.payload(handoffID: id), uniqueKey: "handoff:\(id)",
+            jobs.append(NewJob(workspaceID: workspaceID, kind: Self.notifyJob, payload: Self.payload(handoffID: id),
                                runAt: now, maxAttempts: RetryPolicy.internalWork.maxAttempts))
         }
         try await BulkInsert.run(into: "handoffs", columns: ["id", "workspace_id", "contact_id", "stage_change_id", "mql_at", "mql_day", "cause",

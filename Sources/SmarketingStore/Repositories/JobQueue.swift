@@ -32,6 +32,8 @@ public enum JobStatus: String, Sendable, Codable, CaseIterable {
 
 /// A job to write in the queue, in the transaction of the change that causes it.
 public struct NewJob: Sendable {
+    /// Given by a producer that keeps the job's id beside its own rows (a webhook delivery).
+    public var id: UUID?
     public var workspaceID: UUID?
     public var kind: String
     public var payload: String
@@ -40,7 +42,8 @@ public struct NewJob: Sendable {
     public var runAt: Date
     public var maxAttempts: Int
 
-    public init(workspaceID: UUID?, kind: String, payload: String, uniqueKey: String? = nil, runAt: Date, maxAttempts: Int) {
+    public init(id: UUID? = nil, workspaceID: UUID?, kind: String, payload: String, uniqueKey: String? = nil, runAt: Date, maxAttempts: Int) {
+        self.id = id
         self.workspaceID = workspaceID
         self.kind = kind
         self.payload = payload
@@ -66,18 +69,22 @@ public struct JobQueue: Sendable {
     static let columns = "id, workspace_id, kind, payload, unique_key, status, attempts, max_attempts, run_at, last_error, created_at, finished_at"
 
     /// Writes jobs (inside the caller's transaction when `db` is one); a job whose unique key is
-    /// already taken is skipped. Returns how many were written.
+    /// already taken is skipped. Returns how many were written. Jobs without a unique key go in
+    /// a few multi-row statements (a re-scoring may hand thousands of leads over at once).
     @discardableResult
     public static func enqueue(_ jobs: [NewJob], now: Date, on db: any Database) async throws -> Int {
         guard !jobs.isEmpty, let sql = db as? any SQLDatabase else { return 0 }
-        var written = 0
-        for job in jobs {
-            let rows = try await sql.insert(into: "jobs")
-                .columns("id", "workspace_id", "kind", "payload", "unique_key", "status", "attempts", "max_attempts", "run_at",
-                         "created_at", "updated_at")
-                .values(SQLBind(TimeOrderedID.make(at: now)), SQLBind(job.workspaceID), SQLBind(job.kind), SQLBind(job.payload),
-                        SQLBind(job.uniqueKey), SQLBind(JobStatus.queued.rawValue), SQLBind(0), SQLBind(job.maxAttempts), SQLBind(job.runAt),
-                        SQLBind(now), SQLBind(now))
+        func values(_ job: NewJob) -> [BulkValue] {
+            [.uuid(job.id ?? TimeOrderedID.make(at: now)), BulkValue(job.workspaceID), .text(job.kind), .text(job.payload), BulkValue(job.uniqueKey),
+             .text(JobStatus.queued.rawValue), .integer(0), .integer(job.maxAttempts), .date(job.runAt), .date(now), .date(now)]
+        }
+        let columns = ["id", "workspace_id", "kind", "payload", "unique_key", "status", "attempts", "max_attempts", "run_at", "created_at", "updated_at"]
+        let plain = jobs.filter { $0.uniqueKey == nil }
+        try await BulkInsert.run(into: "jobs", columns: columns, rows: plain.map(values), on: db)
+        var written = plain.count
+        for job in jobs where job.uniqueKey != nil {
+            let rows = try await sql.insert(into: "jobs").columns(columns)
+                .values(values(job).map { $0.bind })
                 .ignoringConflicts(with: ["unique_key"])
                 .returning("id")
                 .all()
@@ -86,10 +93,22 @@ public struct JobQueue: Sendable {
         return written
     }
 
+    /// Whether some job is due (a read, which on SQLite takes no write lock: idle workers ask
+    /// this before claiming).
+    public func hasDue(now: Date, kinds: [String]? = nil) async throws -> Bool {
+        guard let sql = db as? any SQLDatabase else { return false }
+        var query: SQLQueryString = """
+            SELECT id FROM jobs WHERE ((status = \(bind: JobStatus.queued.rawValue) AND run_at <= \(bind: now)) \
+            OR (status = \(bind: JobStatus.running.rawValue) AND locked_until < \(bind: now)))
+            """
+        if let kinds, !kinds.isEmpty { query = query + " AND kind IN (\(binds: kinds))" }
+        return try await sql.raw(query + " LIMIT 1").first() != nil
+    }
+
     /// Claims up to `limit` due jobs for `worker` until `now + lease`: jobs queued for a time
     /// already past, and running jobs whose lease ended (their worker died). Oldest due first.
     public func claim(worker: String, limit: Int, lease: TimeInterval, now: Date, kinds: [String]? = nil) async throws -> [QueuedJob] {
-        guard let sql = db as? any SQLDatabase else { return [] }
+        guard let sql = db as? any SQLDatabase, try await hasDue(now: now, kinds: kinds) else { return [] }
         let postgres = sql.dialect.name != "sqlite"
         var due: SQLQueryString = """
             SELECT id FROM jobs WHERE ((status = \(bind: JobStatus.queued.rawValue) AND run_at <= \(bind: now)) \

@@ -79,22 +79,15 @@ public struct WebhookEvents: Sendable {
         ]).text
         var deliveries: [[BulkValue]] = [], jobs: [NewJob] = []
         for endpoint in endpoints {
-            let deliveryID = TimeOrderedID.make(at: now)
+            let deliveryID = TimeOrderedID.make(at: now), jobID = TimeOrderedID.make(at: now)
             deliveries.append([.uuid(deliveryID), .uuid(workspaceID), .uuid(endpoint.id), .uuid(eventID), .text(type.rawValue), .text(body),
-                               .text(WebhookDelivery.Status.pending.rawValue), .integer(0), .date(now)])
-            jobs.append(NewJob(workspaceID: workspaceID, kind: Self.deliverJob, payload: #"{"delivery_id":"\#(deliveryID.uuidString.lowercased())"}"#,
-                               uniqueKey: "webhook:\(deliveryID)", runAt: now, maxAttempts: RetryPolicy.delivery.maxAttempts))
+                               .uuid(jobID), .text(WebhookDelivery.Status.pending.rawValue), .integer(0), .date(now)])
+            jobs.append(NewJob(id: jobID, workspaceID: workspaceID, kind: Self.deliverJob,
+                               payload: #"{"delivery_id":"\#(deliveryID.uuidString.lowercased())"}"#, runAt: now, maxAttempts: RetryPolicy.delivery.maxAttempts))
         }
-        try await BulkInsert.run(into: "webhook_deliveries", columns: ["id", "workspace_id", "endpoint_id", "event_id", "event_type", "body", "status",
-                                                                       "attempts", "created_at"], rows: deliveries, on: db)
+        try await BulkInsert.run(into: "webhook_deliveries", columns: ["id", "workspace_id", "endpoint_id", "event_id", "event_type", "body", "job_id",
+                                                                       "status", "attempts", "created_at"], rows: deliveries, on: db)
         try await JobQueue.enqueue(jobs, now: now, on: db)
-        if let sql = db as? any SQLDatabase {
-            // Each delivery knows its job, for the log's "retry".
-            for (delivery, job) in zip(deliveries, jobs) {
-                guard case .uuid(let deliveryID) = delivery[0], let key = job.uniqueKey else { continue }
-                try await sql.raw("UPDATE webhook_deliveries SET job_id = (SELECT id FROM jobs WHERE unique_key = \(bind: key)) WHERE id = \(bind: deliveryID)").run()
-            }
-        }
         return eventID
     }
 
