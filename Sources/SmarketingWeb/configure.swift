@@ -27,6 +27,11 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.ingest = IngestPipeline(app)
     app.live = LiveHub()
     app.lifecycle.use(LiveHubLifecycle())
+    // The job queue: handlers of each kind, workers started with the server, woken after commits.
+    HandoffNotifier.register(app)
+    WebhookDeliverer.register(app)
+    app.live.onCommittedMoves { [weak app] in app?.jobs.wake() }
+    app.lifecycle.use(JobRunnerLifecycle(workers: config.jobWorkers))
     app.rateLimits = RateLimits()
 
     if !config.database.isPostgres || config.autoMigrate {
@@ -68,6 +73,8 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: TrackingPages())
     try signedIn.register(collection: LiveRoutes())
     try signedIn.register(collection: FormPages())
+    try signedIn.register(collection: HandoffPages())
+    try signedIn.register(collection: WebhookPages())
     try signedIn.register(collection: ImportPages())
     try signedIn.register(collection: AccountPages())
     try signedIn.register(collection: AdminPages())
@@ -79,6 +86,7 @@ func routes(_ app: Application) throws {
     try authenticated.register(collection: PeopleAPI())
     try authenticated.register(collection: CompaniesAPI())
     try authenticated.register(collection: ContactsAPI())
+    try authenticated.register(collection: HandoffsAPI())
     try authenticated.register(collection: CustomFieldsAPI())
     try authenticated.register(collection: ScoringAPI())
     try authenticated.register(collection: QualificationAPI())

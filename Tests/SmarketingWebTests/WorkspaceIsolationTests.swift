@@ -40,6 +40,18 @@ struct WorkspaceIsolationTests {
             name: "Acme secret form", fields: [FormField(key: "email", label: "Email", required: true)], submitLabel: "Send",
             afterSubmit: .message("Thanks")
         ), now: app.clock.now())
+        let actor = AuditActor.user(admin, via: .page)
+        let endpoint = try await WebhookEndpoints(app.db, workspaceID: acme).create(
+            WebhookEndpointInput(url: URL(string: "https://hooks.acme.test/secret")!, description: "Acme secret hook", eventTypes: [], active: true),
+            by: actor, now: app.clock.now())
+        try await WebhookEvents(app.db, workspaceID: acme).emit(.leadMQL, data: [:], now: app.clock.now())
+        let delivery = try #require(try await WebhookEndpoints(app.db, workspaceID: acme).deliveries(of: endpoint.id).first)
+        let writer = ContactWriter(app.db, workspaceID: acme)
+        let (lead, _) = try #require(try await writer.save(try ContactInput.check(["email": "handed@acme.test", "lifecycle_stage": "lead"], customFields: []).get(),
+                                                           mode: .replace, definitions: [], by: actor, now: app.clock.now()))
+        _ = try await writer.save(try ContactInput.check(["email": "handed@acme.test", "lifecycle_stage": "mql"], customFields: []).get(), id: lead.id, mode: .merge, definitions: [],
+                                  by: actor, now: app.clock.now())
+        let handoff = try #require(try await Handoffs(app.db, workspaceID: acme).latest(of: lead.id))
         let globex = try await TestWorkspace.direct(app, email: "gus@globex.test", name: "Globex")
         return Fixture(
             ids: [
@@ -50,9 +62,11 @@ struct WorkspaceIsolationTests {
                 "ruleID": rule.id.uuidString.lowercased(),
                 "importID": importRecord.id.uuidString.lowercased(), "runID": run.id.uuidString.lowercased(),
                 "formID": form.id.uuidString.lowercased(),
+                "endpoint": endpoint.id.uuidString.lowercased(), "delivery": delivery.id.uuidString.lowercased(),
+                "handoff": handoff.id.uuidString.lowercased(), "handoffID": handoff.id.uuidString.lowercased(),
             ],
             markers: ["acme.test", "acme-leads.csv", "acme_secret", "Acme secret field", team.name, contact.lastName + "", company.name, "acme-token", summary.workspace.settings.name,
-                      "Acme secret form"],
+                      "Acme secret form", "hooks.acme.test"],
             outsiderBrowser: globex.adminBrowser,
             outsiderAPI: APIClient(app: app, token: try await globex.token(app)),
             acmeToken: secret, acmeID: acme

@@ -59,6 +59,12 @@ public enum AuditAction: String, Sendable, Codable, CaseIterable {
     case leadDefinitionDraftSaved = "lead_definition.draft_saved"
     case leadDefinitionApproved = "lead_definition.approved"
     case leadDefinitionActivated = "lead_definition.activated"
+    case handoffAccepted = "handoff.accepted"
+    case handoffRejected = "handoff.rejected"
+    case rejectionReasonsUpdated = "rejection_reasons.updated"
+    case webhookCreated = "webhook.created"
+    case webhookUpdated = "webhook.updated"
+    case webhookDeleted = "webhook.deleted"
 }
 
 /// Who made a change and through which door: a person on a page, a token on the API,

@@ -17,6 +17,9 @@ public enum StoreMigrations {
         CreateTrackingSites(),
         StageChangesRecentIndex(),
         CreateForms(),
+        CreateJobs(),
+        CreateHandoffs(),
+        CreateWebhooks(),
         CreateRouting(),
     ]
 }

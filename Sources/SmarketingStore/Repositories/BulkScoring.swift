@@ -223,6 +223,7 @@ public struct BulkScoring: Sendable {
             .where("contact_id", .in, SQLGroupExpression(SQLList(ids))).run()
         var scores: [[BulkValue]] = []
         var promotions: [(ContactHistory, MQLCause)] = []
+        var promotionScores: [UUID: HandoffScores] = [:]
         for history in histories {
             let result = definition.rescore(profile: history.profile, events: history.events, now: now)
             scores.append([.uuid(TimeOrderedID.make(at: now)), .uuid(workspaceID), .uuid(history.id), .integer(definition.version),
@@ -232,10 +233,12 @@ public struct BulkScoring: Sendable {
                            .text(ScoreLedgerText.encode(result.ledger)), .date(now)])
             if case .becomeMQL(let cause) = definition.stageDecision(for: history.stage, fit: result.fit, engagement: result.engagement) {
                 promotions.append((history, cause))
+                promotionScores[history.id] = HandoffScores(definitionVersion: definition.version, fit: cause.fit, engagement: cause.engagement,
+                                                            rulePoints: result.ledger.reduce(into: [:]) { $0[$1.ruleID, default: 0] += $1.points })
             }
         }
         try await BulkInsert.run(into: ContactScoreRow.schema, columns: ContactScoreRow.bulkColumns, rows: scores, on: db)
         try await StageChanges(db, workspaceID: workspaceID).moveAll(promotions.map { ($0.0.id, $0.0.stage, $0.1.description) }, to: .mql,
-                                                                     by: ScoreKeeper.actor(for: definition), now: now)
+                                                                     by: ScoreKeeper.actor(for: definition), now: now, scores: promotionScores)
     }
 }

@@ -56,6 +56,12 @@ public struct ContactWriter: Sendable {
         } else if let email = input.email?.value {
             row = try await ContactRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$email == email).first()
         }
+        if let existing = row, let stage = input.stage, let current = LifecycleStage(rawValue: existing.lifecycleStage), stage != current,
+           !LifecycleTransitions.isAllowed(from: current, to: stage) || LifecycleTransitions.needingReason.contains(stage) {
+            // Backwards moves go through recycling, and disqualifying or recycling needs a reason:
+            // both are stage moves of their own, never a field edit.
+            throw ValidationFailure("lifecycle_stage", .notInList)
+        }
         let outcome: Outcome = row == nil ? .created : .updated
         // A create that finds the contact by email fills in what it brings and keeps the rest.
         let mode = id == nil && row != nil ? .merge : mode

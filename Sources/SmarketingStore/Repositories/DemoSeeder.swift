@@ -80,6 +80,7 @@ public struct DemoSeeder: Sendable {
             written += rows.count
             progress(written, total)
         }
+        var handoffs = DemoHandoffs(workspaceID: workspace.id, now: now, zone: demo.settings.timeZone)
         for batch in stride(from: 0, to: demo.contacts.count, by: batchSize) {
             let rows: [ContactRow] = (batch..<min(batch + batchSize, demo.contacts.count)).map { index in
                 let contact = demo.contacts[index]
@@ -102,9 +103,15 @@ public struct DemoSeeder: Sendable {
                                                           company: demo.companies[contact.companyIndex].name)
                 row.createdAt = created
                 row.updatedAt = created
+                handoffs.add(index: index, contactID: row.id ?? UUID(), contact: contact, created: created, ownerID: row.ownerID,
+                             reviewer: contact.ownerIndex.map { users[$0].name })
                 return row
             }
-            try await StoreTuning.writeTransaction(db) { tx in try await rows.insertAll(on: tx) }
+            let handed = handoffs.take()
+            try await StoreTuning.writeTransaction(db) { tx in
+                try await rows.insertAll(on: tx)
+                try await BulkInsert.run(into: "handoffs", columns: DemoHandoffs.columns, rows: handed, on: tx)
+            }
             written += rows.count
             progress(written, total)
         }
@@ -129,5 +136,51 @@ public struct DemoSeeder: Sendable {
         let run = try await ScoringRuns(db, workspaceID: workspaceID).start(.activation, version: active.number, total: total, now: now)
         _ = try await BulkScoring(db, workspaceID: workspaceID).run(run, definition: CompiledLeadDefinition(active.version.definition), old: nil,
                                                                    now: { now })
+    }
+}
+
+/// The demo's handoffs: every contact that reached MQL or beyond was handed to its rep some
+/// hours after it arrived; MQLs still wait, the ones further on were accepted, disqualified and
+/// recycled ones were rejected with one of the starter reasons, so the inbox and marketing's
+/// feedback page have something to show.
+struct DemoHandoffs {
+    let workspaceID: UUID
+    let now: Date
+    let zone: String
+    private var rows: [[BulkValue]] = []
+
+    init(workspaceID: UUID, now: Date, zone: String) {
+        self.workspaceID = workspaceID
+        self.now = now
+        self.zone = zone
+    }
+
+    static let columns = ["id", "workspace_id", "contact_id", "mql_at", "mql_day", "cause", "source", "campaign", "owner_id", "assigned_at", "status",
+                          "decided_at", "decided_by_name", "reason_key", "reason_label", "outcome"]
+
+    mutating func add(index: Int, contactID: UUID, contact: DemoWorkspace.DemoContact, created: Date, ownerID: UUID?, reviewer: String?) {
+        guard ![.subscriber, .lead].contains(contact.stage) else { return }
+        // Qualified some hours after arriving (never in the future), answered some hours later.
+        let mqlAt = min(now.addingTimeInterval(-3600), created.addingTimeInterval(Double(3600 * (2 + index % 40))))
+        let decidedAt = min(now, mqlAt.addingTimeInterval(Double(1800 * (1 + index % 30))))
+        let reasons = RejectionReason.starters(portuguese: true)
+        let reason = reasons[index % reasons.count]
+        let status: HandoffStatus, outcome: LifecycleStage?
+        switch contact.stage {
+        case .mql: (status, outcome) = (.pending, nil)
+        case .disqualified, .recycled: (status, outcome) = (.rejected, contact.stage)
+        default: (status, outcome) = (.accepted, .sal)
+        }
+        let decided = status != .pending
+        rows.append([.uuid(TimeOrderedID.make(at: mqlAt)), .uuid(workspaceID), .uuid(contactID), .date(mqlAt), .text(CalendarDay(mqlAt, timeZone: zone).iso),
+                     .text("demonstração: fit e engajamento acima dos limites"), BulkValue(contact.source), .null, BulkValue(ownerID),
+                     ownerID == nil ? .null : .date(mqlAt), .text(status.rawValue), decided ? .date(decidedAt) : .null,
+                     decided ? BulkValue(reviewer) : .null, status == .rejected ? .text(reason.key) : .null,
+                     status == .rejected ? .text(reason.label) : .null, BulkValue(outcome?.rawValue)])
+    }
+
+    mutating func take() -> [[BulkValue]] {
+        defer { rows = [] }
+        return rows
     }
 }

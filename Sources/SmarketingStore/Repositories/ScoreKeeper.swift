@@ -200,7 +200,9 @@ public struct ScoreKeeper: Sendable {
         try await insertLedger(ledger, contactID: contact.id, now: now)
         if case .becomeMQL(let cause) = definition.stageDecision(for: contact.stage, state: state, at: now) {
             try await StageChanges(db, workspaceID: workspaceID).move(contact, to: .mql, cause: cause.description,
-                                                                   by: Self.actor(for: definition), now: now)
+                                                                   by: Self.actor(for: definition), now: now,
+                                                                   scores: HandoffScores(definitionVersion: definition.version, fit: cause.fit,
+                                                                                         engagement: cause.engagement))
         }
     }
 

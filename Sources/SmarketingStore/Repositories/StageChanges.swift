@@ -63,16 +63,34 @@ public struct StageChanges: Sendable {
         self.workspaceID = workspaceID
     }
 
+    /// A person's (or an API client's) move of a contact to another stage, checked against the
+    /// lifecycle's rules: throws ``LifecycleTransitionRefusal`` with the allowed stages when the
+    /// move is not one, or when disqualifying or recycling comes without a reason. Returns the
+    /// contact as it is after the move, nil when it is not in this workspace.
+    public func move(contactID: UUID, to stage: LifecycleStage, reason: String?, by actor: AuditActor, now: Date) async throws -> Contact? {
+        try await StoreTuning.writeTransaction(db) { tx in
+            let changes = StageChanges(tx, workspaceID: workspaceID)
+            guard let contact = try await ContactRepository(tx, workspaceID: workspaceID).find(contactID) else { return nil }
+            let reason = try LifecycleTransitions.check(from: contact.stage, to: stage, reason: reason)
+            guard contact.stage != stage else { return contact }
+            try await changes.move(contact, to: stage, cause: reason ?? "moved by \(actor.name)", by: actor, now: now)
+            return try await ContactRepository(tx, workspaceID: workspaceID).find(contactID)
+        }
+    }
+
     /// Moves a contact to `stage`, recording the move, its cause, a line on the contact's
     /// timeline and an audit entry.
-    func move(_ contact: Contact, to stage: LifecycleStage, cause: String, by actor: AuditActor, now: Date) async throws {
+    /// A move to MQL hands the contact to sales (see ``Handoffs``); `scores` are what qualified
+    /// it, when the caller has them.
+    func move(_ contact: Contact, to stage: LifecycleStage, cause: String, by actor: AuditActor, now: Date,
+              scores: HandoffScores? = nil) async throws {
         guard contact.stage != stage,
               let row = try await ContactRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$id == contact.id).first()
         else { return }
         row.lifecycleStage = stage.rawValue
         row.updatedAt = now
         try await row.update(on: db)
-        try await record(contactID: contact.id, from: contact.stage, to: stage, cause: cause, by: actor, now: now)
+        try await record(contactID: contact.id, from: contact.stage, to: stage, cause: cause, by: actor, now: now, scores: scores)
         let change = AuditChange(before: ["lifecycle_stage": contact.stage.rawValue], after: ["lifecycle_stage": stage.rawValue, "cause": cause])
         try await RecordChanges(db, workspaceID: workspaceID).record(.updated, type: "contact", id: contact.id, change: change, by: actor, at: now)
         try await AuditLog(db, workspaceID: workspaceID).record(.contactStageChanged, by: actor, entityType: "contact", entityID: contact.id,
@@ -81,7 +99,8 @@ public struct StageChanges: Sendable {
 
     /// Moves many contacts to `stage` at once (a re-scoring batch's new MQLs), each with its own
     /// cause: the same rows ``move(_:to:cause:by:now:)`` writes one by one, in a few statements.
-    func moveAll(_ moves: [(contactID: UUID, from: LifecycleStage, cause: String)], to stage: LifecycleStage, by actor: AuditActor, now: Date) async throws {
+    func moveAll(_ moves: [(contactID: UUID, from: LifecycleStage, cause: String)], to stage: LifecycleStage, by actor: AuditActor, now: Date,
+                 scores: [UUID: HandoffScores] = [:]) async throws {
         let moves = moves.filter { $0.from != stage }
         guard !moves.isEmpty, let sql = db as? any SQLDatabase else { return }
         for chunk in moves.chunked(1000) {
@@ -106,11 +125,17 @@ public struct StageChanges: Sendable {
         try await BulkInsert.run(into: StageChangeRow.schema, columns: StageChangeRow.bulkColumns, rows: changes, on: db)
         try await BulkInsert.run(into: RecordChangeRow.schema, columns: RecordChangeRow.bulkColumns, rows: records, on: db)
         try await BulkInsert.run(into: AuditEntryRow.schema, columns: AuditEntryRow.bulkColumns, rows: audits, on: db)
+        if stage == .mql {
+            try await Handoffs(db, workspaceID: workspaceID).open(noted.map { move in
+                HandoffOpening(contactID: move.contactID, stageChangeID: move.id, cause: move.cause, scores: scores[move.contactID])
+            }, now: now)
+        }
         StageMoveLog.note(noted)
     }
 
     /// Records a move already written to the contact (a form or an import changed the stage).
-    func record(contactID: UUID, from: LifecycleStage, to: LifecycleStage, cause: String, by actor: AuditActor, now: Date) async throws {
+    func record(contactID: UUID, from: LifecycleStage, to: LifecycleStage, cause: String, by actor: AuditActor, now: Date,
+                scores: HandoffScores? = nil) async throws {
         let row = StageChangeRow()
         row.id = TimeOrderedID.make(at: now)
         row.workspaceID = workspaceID
@@ -123,7 +148,11 @@ public struct StageChanges: Sendable {
         row.cause = cause
         row.at = now
         try await row.create(on: db)
-        StageMoveLog.note([StageMoveLog.Move(id: row.id ?? UUID(), workspaceID: workspaceID, contactID: contactID, from: from, to: to, cause: cause)])
+        let id = row.id ?? UUID()
+        if to == .mql, from != .mql {
+            try await Handoffs(db, workspaceID: workspaceID).open([HandoffOpening(contactID: contactID, stageChangeID: id, cause: cause, scores: scores)], now: now)
+        }
+        StageMoveLog.note([StageMoveLog.Move(id: id, workspaceID: workspaceID, contactID: contactID, from: from, to: to, cause: cause)])
     }
 
     /// A contact's stage history, newest first.

@@ -54,7 +54,7 @@ enum OpenAPIDocument {
     }
 
     enum ListQuery: Sendable {
-        case contacts, companies
+        case contacts, companies, handoffs
     }
 
     static let operations: [Operation] = [
@@ -153,6 +153,15 @@ enum OpenAPIDocument {
         Operation(method: "put", path: "/api/v1/routing/rules",
                   summary: "Replace every routing rule at once, in the order given; errors name rules[i].field (sales managers and admins)",
                   tag: "Routing", request: "RoutingRules", response: "RoutingRule", list: true),
+        Operation(method: "get", path: "/api/v1/handoffs",
+                  summary: "Leads handed to sales: pending (oldest first) or decided (newest first); a rep sees theirs, a sales manager their teams'",
+                  tag: "Handoff", response: "Handoff", list: true, query: .handoffs),
+        Operation(method: "post", path: "/api/v1/handoffs/{handoffID}/decision",
+                  summary: "Accept a lead (it becomes SAL) or reject it with an agreed reason, recycling or disqualifying it (its rep or their sales manager)",
+                  tag: "Handoff", request: "HandoffDecision", response: "Handoff", refusals: [409, 422]),
+        Operation(method: "post", path: "/api/v1/contacts/{contactID}/stage",
+                  summary: "Move a contact to another lifecycle stage; a move the lifecycle does not allow is refused with the allowed stages, disqualifying and recycling need a reason",
+                  tag: "Handoff", request: "StageMove", response: "Contact", refusals: [422]),
         Operation(method: "post", path: "/api/v1/events",
                   summary: "Send up to 1,000 behaviour events (1 MB in all): each is stored once by its id and scored before the 202; refused events come back with their fields",
                   tag: "Events", request: "EventBatch", response: "EventBatchResult", status: 202),
@@ -300,6 +309,23 @@ enum OpenAPIDocument {
                                      required: ["contact_id", "message_id"])),
         ("EmailLinks", object([("open_url", string(format: "uri")), ("unsubscribe_url", string(format: "uri")),
                                ("click_urls", array(string(format: "uri")))], required: ["open_url", "unsubscribe_url", "click_urls"])),
+        ("Handoff", object([("id", uuid), ("contact_id", uuid), ("contact_name", string()), ("email", string(nullable: true)),
+                            ("company_name", string(nullable: true)), ("stage", string()),
+                            ("status", string(values: ["pending", "accepted", "rejected", "closed"])), ("mql_at", time),
+                            ("cause", string("Why the lead qualified")), ("source", string(nullable: true)), ("campaign", string(nullable: true)),
+                            ("owner_id", string(format: "uuid", nullable: true)),
+                            ("fit", .object([("type", .array([.string("integer"), .string("null")]))])),
+                            ("engagement", .object([("type", .array([.string("number"), .string("null")]))])),
+                            ("rules", array(object([("rule_id", string()), ("points", integer)], required: ["rule_id", "points"]))),
+                            ("decided_at", string(format: "date-time", nullable: true)), ("decided_by", string(nullable: true)),
+                            ("reason", string(nullable: true)), ("note", string(nullable: true)), ("outcome", string(nullable: true))],
+                           required: ["id", "contact_id", "contact_name", "stage", "status", "mql_at", "cause", "rules"])),
+        ("HandoffDecision", object([("decision", string(values: ["accept", "reject"])),
+                                    ("reason", string("A rejection reason's key (see the reasons page); required to reject", length: 0...100)),
+                                    ("then", string("After a rejection: recycled (the default) or disqualified", values: ["recycled", "disqualified"])),
+                                    ("note", string(length: 0...1000))], required: ["decision"])),
+        ("StageMove", object([("stage", string(values: ["subscriber", "lead", "mql", "sal", "sql", "opportunity", "customer", "disqualified", "recycled"])),
+                              ("reason", string("Needed to disqualify or recycle", length: 0...500))], required: ["stage"])),
         ("Qualify", object([("answers", .object([("type", .string("object")), ("description", .string("Answers by SQL criterion key")),
                                                   ("additionalProperties", string(length: 0...1000))]))], required: [])),
         ("SQLQualification", object([("contact_id", uuid), ("definition_version", .object([("type", .string("integer"))])),
@@ -410,6 +436,7 @@ enum OpenAPIDocument {
             case .contacts: [("q", "Words looked up in name, email and company"), filter, ("stage", "A lifecycle stage; repeatable"),
                              ("owner", "A user id, or none"), ("sort", "newest, oldest, name, name_desc or updated")]
             case .companies: [("q", "Words looked up in name and domain"), filter, ("sort", "newest, oldest, name or name_desc")]
+            case .handoffs: [("status", "pending (the default) or decided"), ("limit", "How many, 1 to 200 (50 by default)")]
             }
             for (name, description) in names {
                 parameters.append(.object([("name", .string(name)), ("in", .string("query")), ("required", .bool(false)),

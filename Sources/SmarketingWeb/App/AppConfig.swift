@@ -19,6 +19,9 @@ public struct AppConfig: Sendable {
     /// Take the caller's address from `X-Forwarded-For` (set when a proxy the product trusts
     /// stands in front of it); else the socket's peer is the caller (rate limits per IP).
     public var trustProxy: Bool = false
+    /// Workers running the job queue in this process (`JOB_WORKERS`, 2 when served; 0 leaves
+    /// the jobs to other instances, and to tests, which run them by hand).
+    public var jobWorkers: Int = 0
 
     public enum LogFormat: String, Sendable {
         case text, json
@@ -48,6 +51,13 @@ public struct AppConfig: Sendable {
         config.secureCookies = try flag("SECURE_COOKIES", env) ?? false
         config.autoMigrate = try flag("AUTO_MIGRATE", env) ?? false
         config.trustProxy = try flag("TRUST_PROXY", env) ?? false
+        config.jobWorkers = 2
+        if let raw = env["JOB_WORKERS"], !raw.isEmpty {
+            guard let workers = Int(raw), (0...64).contains(workers) else {
+                throw ConfigurationError(variable: "JOB_WORKERS", reason: "must be a whole number from 0 to 64, got \"\(raw)\"")
+            }
+            config.jobWorkers = workers
+        }
         if let raw = env["PUBLIC_URL"], !raw.isEmpty {
             guard let url = URL(string: raw), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
                 throw ConfigurationError(variable: "PUBLIC_URL", reason: "must be an http:// or https:// URL, got \"\(raw)\"")

@@ -8,6 +8,8 @@ final class ProductMetrics: Sendable {
     let databasePoolSize: Gauge
     let databasePing: DurationHistogram
     let requestsInFlight: Gauge
+    let jobsRun: Counter
+    let jobsFailed: Counter
 
     static let latencyBuckets: [Duration] = [
         .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
@@ -23,6 +25,8 @@ final class ProductMetrics: Sendable {
             name: "smarketing_database_ping_seconds", buckets: Self.latencyBuckets, help: "Round trip of the readiness query"
         )
         requestsInFlight = registry.makeGauge(name: "smarketing_http_requests_in_flight", help: "Requests being answered now")
+        jobsRun = registry.makeCounter(name: "smarketing_jobs_run_total", help: "Jobs of the queue run to completion")
+        jobsFailed = registry.makeCounter(name: "smarketing_jobs_failed_total", help: "Job attempts that failed (retried or given up)")
     }
 
     func recordRequest(method: String, route: String, status: UInt, duration: Duration) {

@@ -32,6 +32,9 @@ enum SiteURL: Sendable {
     case trackingPublicKey
     case trackingLinkKey
     case live
+    case inbox
+    case feedback
+    case webhooks
     case forms
     case newForm
     case form(UUID)
@@ -80,6 +83,9 @@ enum SiteURL: Sendable {
         case .trackingPublicKey: "/settings/tracking/public-key"
         case .trackingLinkKey: "/settings/tracking/link-key"
         case .live: "/live"
+        case .inbox: "/inbox"
+        case .feedback: "/feedback"
+        case .webhooks: "/settings/webhooks"
         case .forms: "/forms"
         case .newForm: "/forms/new"
         case .form(let id): "/forms/\(id.uuidString.lowercased())"

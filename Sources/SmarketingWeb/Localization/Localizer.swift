@@ -140,6 +140,12 @@ struct Localizer: Sendable {
         case .leadDefinitionDraftSaved: self(.auditLeadDefinitionDraftSaved)
         case .leadDefinitionApproved: self(.auditLeadDefinitionApproved)
         case .leadDefinitionActivated: self(.auditLeadDefinitionActivated)
+        case .handoffAccepted: self(.auditHandoffAccepted)
+        case .handoffRejected: self(.auditHandoffRejected)
+        case .rejectionReasonsUpdated: self(.auditReasonsUpdated)
+        case .webhookCreated: self(.auditWebhookCreated)
+        case .webhookUpdated: self(.auditWebhookUpdated)
+        case .webhookDeleted: self(.auditWebhookDeleted)
         }
     }
 

@@ -51,6 +51,25 @@ struct ErrorResponseMiddleware: AsyncMiddleware {
             code = "validation_failed"
             message = l(.errorValidation)
             fields = failure.errors.map { APIFieldError(field: $0.field, code: $0.code.apiCode, message: l.message(for: $0)) }
+        case let refusal as LifecycleTransitionRefusal:
+            status = .unprocessableEntity
+            code = "invalid_transition"
+            let allowed = refusal.allowed.map(\.rawValue).joined(separator: ", ")
+            message = l(.errorTransition, l.stageName(refusal.from), l.stageName(refusal.to), allowed.isEmpty ? "—" : allowed)
+            fields = refusal.failure.errors.map { error in
+                APIFieldError(field: error.field, code: error.code.apiCode,
+                              message: error.field == "lifecycle_stage" ? l(.errorTransitionAllowed, allowed.isEmpty ? "—" : allowed) : l.message(for: error))
+            }
+        case HandoffError.alreadyDecided:
+            status = .conflict
+            code = "already_decided"
+            message = l(.noticeAlreadyDecided)
+        case HandoffError.transition(let refusal):
+            return response(for: refusal, to: request)
+        case HandoffError.notFound:
+            status = .notFound
+            code = "not_found"
+            message = l(.errorNotFound)
         case LeadDefinitions.Problem.invalid(let problems):
             status = .unprocessableEntity
             code = "validation_failed"

@@ -180,7 +180,7 @@ struct AccountPages: RouteCollection {
 }
 
 enum SettingsTab: Sendable {
-    case profile, tokens, workspace, users, teams, fields, tracking, audit
+    case profile, tokens, workspace, users, teams, fields, tracking, audit, webhooks
 }
 
 /// The tabs at the top of the settings pages; admin tabs only for admins.
@@ -192,6 +192,9 @@ func settingsTabs(_ req: Request, current: SettingsTab) -> HTMLNode {
                  (.fields, l(.customFields), .customFields)]
     }
     tabs.append((.tracking, l(.trackingTitle), .tracking))
+    if req.member?.user.may(.manageWorkspace) == true {
+        tabs.append((.webhooks, l(.webhooksTitle), .webhooks))
+    }
     if req.member?.user.may(.readAuditLog) == true {
         tabs.append((.audit, l(.auditTitle), .audit))
     }

@@ -45,7 +45,8 @@ enum Assets {
         if (data.contact_id && data.url) {
           var anchor = document.createElement("a");
           anchor.href = data.url;
-          anchor.textContent = region.dataset.mqlOne.replace("%@", data.name || "");
+          anchor.textContent = (data.mine ? region.dataset.mqlMine : region.dataset.mqlOne).replace("%@", data.name || "");
+          if (data.mine) { toast.classList.add("toast-mine"); }
           toast.appendChild(anchor);
           toast.dataset.contact = data.contact_id;
           if (data.cause) {

@@ -119,6 +119,7 @@ enum Notice: String, Sendable, CaseIterable {
     case merged, bulkDone = "bulk_done", badFilter = "bad_filter", qualified
     case approved, activated, definitionInvalid = "definition_invalid", noDraft = "no_draft", needsApprovals = "needs_approvals"
     case notAnApprover = "not_an_approver", sameApprover = "same_approver", draftChanged = "draft_changed", alreadyApproved = "already_approved"
+    case accepted, rejected, alreadyDecided = "already_decided", stageMoved = "stage_moved", retried, notRetried = "not_retried"
 
     func text(_ l: Localizer) -> String {
         switch self {
@@ -135,6 +136,12 @@ enum Notice: String, Sendable, CaseIterable {
         case .alreadyApproved: l(.noticeAlreadyApproved)
         case .merged: l(.noticeMerged)
         case .qualified: l(.noticeQualified)
+        case .accepted: l(.noticeAccepted)
+        case .rejected: l(.noticeRejected)
+        case .alreadyDecided: l(.noticeAlreadyDecided)
+        case .stageMoved: l(.noticeStageMoved)
+        case .retried: l(.noticeRetried)
+        case .notRetried: l(.noticeNotRetried)
         case .bulkDone: l(.noticeBulkDone)
         case .badFilter: l(.noticeBadFilter)
         case .saved: l(.noticeSaved)

@@ -200,6 +200,9 @@ struct ContactPages: RouteCollection {
         let allFields = try await CustomFieldRepository(req.db, workspaceID: member.workspaceID).list()
         let qualifications = try await SQLQualifications(req.db, workspaceID: member.workspaceID).history(of: contact.id, limit: 1)
         let mayQualify = definition != nil ? try await member.mayWork(contact, on: req.db) : false
+        let handoff = try await Handoffs(req.db, workspaceID: member.workspaceID).latest(of: contact.id)
+        let handoffOwner = try await handoff?.ownerID.asyncFlatMap { try await UserRepository(req.db, workspaceID: member.workspaceID).find($0) }
+        let mayMove = try await member.mayMoveStage(contact, on: req.db)
 
         var facts: [(String, HTMLNode)] = [
             (l(.email), text(contact.email?.value ?? "—")),
@@ -240,6 +243,7 @@ struct ContactPages: RouteCollection {
                 ]),
             ]),
             ScoreView.panel(score: score, definition: definition, labels: ScoringFieldLabels(customFields: allFields, l), zone: zone, l),
+            HandoffPages.lifecyclePanel(req, contact: contact, handoff: handoff, ownerName: handoffOwner?.name, mayMove: mayMove, zone: zone),
             QualificationPages.panel(qualifications, contact: contact, mayQualify: mayQualify, zone: zone, l),
             ScoreView.stageHistory(stages, zone: zone, l),
             mayEdit ? el("section", [.class("panel danger-zone")], [

@@ -4,7 +4,7 @@ import Vapor
 
 /// The areas of the left navigation. Later capabilities add theirs here.
 enum NavArea: String, Sendable, CaseIterable {
-    case home, contacts, companies, forms, leadDefinition = "lead-definition", routing, settings
+    case home, contacts, companies, inbox, feedback, forms, leadDefinition = "lead-definition", routing, settings
     case settingsUsers = "settings-users"
     case settingsAudit = "settings-audit"
 }
@@ -52,7 +52,7 @@ struct Page {
                     el("main", [.id("main"), Attr("tabindex", "-1")], body),
                 ]),
                 el("div", [.id("live-region"), .class("live-region"), .aria("live", "polite"), .data("source", SiteURL.live.path),
-                           .data("mql-one", l(.liveBecameMQL, "%@")), .data("mql-many", l(.liveBecameMQLMany, "%@")), .data("close", l(.close))], []),
+                           .data("mql-one", l(.liveBecameMQL, "%@")), .data("mql-mine", l(.liveAssignedToYou, "%@")), .data("mql-many", l(.liveBecameMQLMany, "%@")), .data("close", l(.close))], []),
             ])
         } else {
             content = el("div", [.class("visitor")], [
@@ -81,6 +81,8 @@ struct Page {
             (.home, l(.navHome), SiteURL.home.path),
             (.contacts, l(.navContacts), SiteURL.contacts.path),
             (.companies, l(.navCompanies), SiteURL.companies.path),
+            (.inbox, l(.navInbox), SiteURL.inbox.path),
+            (.feedback, l(.navFeedback), SiteURL.feedback.path),
         ]
         if member.user.may(.manageCampaigns) {
             items.append((.forms, l(.navForms), SiteURL.forms.path))

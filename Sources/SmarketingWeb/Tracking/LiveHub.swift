@@ -20,11 +20,23 @@ final class LiveHub: Sendable {
         var url: String?
         var cause: String?
         var count: Int?
+        /// The rep the lead was handed to.
+        var ownerID: UUID?
+        /// Set per page: the lead was handed to the person looking at it.
+        var mine: Bool?
     }
 
     private struct Listener: Sendable {
         var workspaceID: UUID
+        var userID: UUID?
         var continuation: AsyncStream<String>.Continuation
+    }
+
+    /// Told after every commit whose moves the hub announced (the job queue's workers wake).
+    private let committed = NIOLockedValueBox<(@Sendable () -> Void)?>(nil)
+
+    func onCommittedMoves(_ action: @escaping @Sendable () -> Void) {
+        committed.withLockedValue { $0 = action }
     }
 
     private let listeners = NIOLockedValueBox<[UUID: Listener]>([:])
@@ -40,21 +52,26 @@ final class LiveHub: Sendable {
     var listenerCount: Int { listeners.withLockedValue { $0.count } }
 
     /// The messages to one open page, as SSE frames, until it goes away.
-    func listen(workspaceID: UUID) -> AsyncStream<String> {
+    func listen(workspaceID: UUID, userID: UUID? = nil) -> AsyncStream<String> {
         let id = UUID()
         let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(100))
         continuation.onTermination = { [weak self] _ in
             _ = self?.listeners.withLockedValue { $0.removeValue(forKey: id) }
         }
-        listeners.withLockedValue { $0[id] = Listener(workspaceID: workspaceID, continuation: continuation) }
+        listeners.withLockedValue { $0[id] = Listener(workspaceID: workspaceID, userID: userID, continuation: continuation) }
         return stream
     }
 
     func publish(_ message: Message, to workspaceID: UUID) {
-        guard let data = try? JSONEncoder.live.encode(message) else { return }
-        let frame = "event: \(message.kind)\ndata: \(String(decoding: data, as: UTF8.self))\n\n"
+        func frame(_ message: Message) -> String? {
+            guard let data = try? JSONEncoder.live.encode(message) else { return nil }
+            return "event: \(message.kind)\ndata: \(String(decoding: data, as: UTF8.self))\n\n"
+        }
+        var mine = message
+        mine.mine = true
+        guard let shared = frame(message), let own = frame(mine) else { return }
         for listener in listeners.withLockedValue({ Array($0.values) }) where listener.workspaceID == workspaceID {
-            listener.continuation.yield(frame)
+            listener.continuation.yield(message.ownerID != nil && listener.userID == message.ownerID ? own : shared)
         }
     }
 
@@ -77,10 +94,11 @@ final class LiveHub: Sendable {
                 continue
             }
             let contacts = (try? await ContactRepository(db, workspaceID: workspaceID).find(ids: group.map(\.contactID))) ?? []
-            let names = Dictionary(contacts.map { ($0.id, $0.fullName) }, uniquingKeysWith: { (first: String, _: String) in first })
+            let byID = Dictionary(contacts.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
             for move in group {
-                publish(Message(kind: "mql", contactID: move.contactID, name: names[move.contactID], url: SiteURL.contact(move.contactID).path,
-                                cause: move.cause, count: 1), to: workspaceID)
+                let contact = byID[move.contactID]
+                publish(Message(kind: "mql", contactID: move.contactID, name: contact?.fullName, url: SiteURL.contact(move.contactID).path,
+                                cause: move.cause, count: 1, ownerID: contact?.ownerID), to: workspaceID)
             }
         }
     }
@@ -111,6 +129,7 @@ final class LiveHub: Sendable {
     /// (its transaction committed).
     func announcing<T: Sendable>(_ db: any Database, _ work: () async throws -> T) async throws -> T {
         let (result, moves) = try await StageMoveLog.collecting(work)
+        if !moves.isEmpty { committed.withLockedValue { $0 }?() }
         await announce(moves, db: db)
         return result
     }
@@ -136,7 +155,7 @@ struct LiveRoutes: RouteCollection {
     func live(req: Request) async throws -> Response {
         let member = try req.requireMember()
         let hub = req.application.live
-        let stream = hub.listen(workspaceID: member.workspaceID)
+        let stream = hub.listen(workspaceID: member.workspaceID, userID: member.user.id)
         let response = Response(status: .ok, headers: [
             "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store", "X-Accel-Buffering": "no",
         ])

@@ -1,0 +1,154 @@
+import Fluent
+import Foundation
+import NIOConcurrencyHelpers
+import SmarketingCore
+import SmarketingStore
+import Vapor
+
+/// Runs the job queue's work in this process: each kind of job has a handler and a retry
+/// policy; workers claim due jobs, run them and record the result. A handler that throws
+/// ``JobFailure/permanent(_:)`` gives the job up at once; any other error retries it after
+/// the policy's back-off, until its last attempt. Producers wake the workers after their
+/// commit, so a job written by this process starts within moments; jobs written by other
+/// instances are found by polling.
+final class JobRunner: Sendable {
+    typealias Handler = @Sendable (QueuedJob, JobContext) async throws -> Void
+
+    struct Registration: Sendable {
+        var policy: RetryPolicy
+        var handler: Handler
+    }
+
+    /// What a handler gets besides its job.
+    struct JobContext: Sendable {
+        let app: Application
+        let worker: String
+        var db: any Database { app.db }
+        var now: Date { app.clock.now() }
+    }
+
+    enum JobFailure: Error, CustomStringConvertible {
+        /// No retry would mend it (the record it names is gone, the receiver refused for good).
+        case permanent(String)
+        /// Worth another try later.
+        case transient(String)
+
+        var description: String {
+            switch self {
+            case .permanent(let text), .transient(let text): text
+            }
+        }
+    }
+
+    private let registrations = NIOLockedValueBox<[String: Registration]>([:])
+    private let tasks = NIOLockedValueBox<[Task<Void, Never>]>([])
+    private let woken = NIOLockedValueBox<Bool>(false)
+    /// How often idle workers look for due jobs written elsewhere (retries, other instances).
+    static let pollInterval: TimeInterval = 0.25
+    static let lease: TimeInterval = 120
+    let instance = String(UUID().uuidString.prefix(8))
+
+    func register(_ kind: String, policy: RetryPolicy, _ handler: @escaping Handler) {
+        registrations.withLockedValue { $0[kind] = Registration(policy: policy, handler: handler) }
+    }
+
+    var kinds: [String] { registrations.withLockedValue { Array($0.keys).sorted() } }
+
+    /// Tells idle workers that jobs were just committed.
+    func wake() {
+        woken.withLockedValue { $0 = true }
+    }
+
+    /// Starts `count` workers until ``stop()``.
+    func start(_ app: Application, workers count: Int) {
+        guard count > 0 else { return }
+        let started = (0..<count).map { index in
+            Task { [weak self, weak app] in
+                var lastPoll = Date.distantPast
+                while !Task.isCancelled {
+                    guard let self, let app else { return }
+                    let wake = self.woken.withLockedValue { flag in defer { flag = false }; return flag }
+                    if wake || Date().timeIntervalSince(lastPoll) >= Self.pollInterval {
+                        lastPoll = Date()
+                        let ran = (try? await self.runDue(app, worker: "\(self.instance)-\(index)", limit: 4)) ?? 0
+                        if ran > 0 { continue }
+                    }
+                    try? await Task.sleep(nanoseconds: 20_000_000)
+                }
+            }
+        }
+        tasks.withLockedValue { $0 += started }
+    }
+
+    func stop() async {
+        let running = tasks.withLockedValue { tasks in defer { tasks = [] }; return tasks }
+        for task in running { task.cancel() }
+        for task in running { await task.value }
+    }
+
+    /// Claims and runs up to `limit` due jobs as `worker`; returns how many ran. Tests call it
+    /// to run the queue by hand.
+    @discardableResult
+    func runDue(_ app: Application, worker: String = "manual", limit: Int = 100) async throws -> Int {
+        let now = app.clock.now()
+        let jobs = try await JobQueue(app.db).claim(worker: worker, limit: limit, lease: Self.lease, now: now, kinds: kinds)
+        for job in jobs { await run(job, app: app, worker: worker) }
+        return jobs.count
+    }
+
+    private func run(_ job: QueuedJob, app: Application, worker: String) async {
+        let queue = JobQueue(app.db)
+        guard let registration = registrations.withLockedValue({ $0[job.kind] }) else { return }
+        // A job reclaimed after its worker died counts that try; past its last one it is given up.
+        if job.attempts > job.maxAttempts {
+            _ = try? await queue.fail(job.id, worker: worker, error: job.lastError ?? "gave up after \(job.maxAttempts) attempts",
+                                      retryAt: nil, now: app.clock.now())
+            return
+        }
+        do {
+            try await registration.handler(job, JobContext(app: app, worker: worker))
+            _ = try await queue.complete(job.id, worker: worker, now: app.clock.now())
+            app.metrics.jobsRun.increment()
+        } catch {
+            let now = app.clock.now()
+            let retryAt: Date? = switch error {
+            case JobFailure.permanent: nil
+            default: registration.policy.nextAttempt(afterAttempts: job.attempts, now: now)
+            }
+            app.logger.warning("job failed", metadata: ["kind": .string(job.kind), "job": .string(job.id.uuidString),
+                                                        "attempt": .stringConvertible(job.attempts), "error": .string("\(error)")])
+            app.metrics.jobsFailed.increment()
+            _ = try? await queue.fail(job.id, worker: worker, error: "\(error)", retryAt: retryAt, now: now)
+        }
+    }
+}
+
+extension Application {
+    private struct JobRunnerKey: StorageKey {
+        typealias Value = JobRunner
+    }
+
+    /// The job queue's runner of this process.
+    var jobs: JobRunner {
+        get {
+            if let runner = storage[JobRunnerKey.self] { return runner }
+            let runner = JobRunner()
+            storage[JobRunnerKey.self] = runner
+            return runner
+        }
+        set { storage[JobRunnerKey.self] = newValue }
+    }
+}
+
+/// Starts the workers once the app has booted, and stops them first on shutdown.
+struct JobRunnerLifecycle: LifecycleHandler {
+    let workers: Int
+
+    func didBootAsync(_ app: Application) async throws {
+        app.jobs.start(app, workers: workers)
+    }
+
+    func shutdownAsync(_ app: Application) async {
+        await app.jobs.stop()
+    }
+}
