@@ -151,7 +151,7 @@ public struct Handoffs: Sendable {
     func rulePoints(of contactID: UUID, version: Int?) async throws -> [String: Int] {
         guard let version, let sql = db as? any SQLDatabase else { return [:] }
         var sums: [String: Int] = [:]
-        for row in try await sql.select().column("rule_id").column(SQLFunction("SUM", args: SQLColumn("points")), as: "points")
+        for row in try await sql.select().column("rule_id").column(SQLRaw("CAST(SUM(points) AS BIGINT)"), as: "points")
             .from(ScoreChangeRow.schema).where("workspace_id", .equal, SQLBind(workspaceID)).where("contact_id", .equal, SQLBind(contactID))
             .where("definition_version", .equal, SQLBind(version)).groupBy("rule_id").all() {
             sums[try row.decode(column: "rule_id", as: String.self)] = try row.decode(column: "points", as: Int.self)
