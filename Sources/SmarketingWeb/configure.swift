@@ -24,6 +24,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(ImportCommand(), as: "import")
     app.asyncCommands.use(RescoreCommand(), as: "rescore")
+    app.asyncCommands.use(SendTestMailCommand(), as: "send-test-mail")
     app.ingest = IngestPipeline(app)
     app.live = LiveHub()
     app.lifecycle.use(LiveHubLifecycle())
@@ -70,6 +71,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: ImportPages())
     try signedIn.register(collection: AccountPages())
     try signedIn.register(collection: AdminPages())
+    try signedIn.register(collection: OutboxPages())
 
     let api = app.grouped("api", "v1")
     api.get("openapi.json") { _ in try OpenAPIDocument.response() }

@@ -19,6 +19,8 @@ public struct AppConfig: Sendable {
     /// Take the caller's address from `X-Forwarded-For` (set when a proxy the product trusts
     /// stands in front of it); else the socket's peer is the caller (rate limits per IP).
     public var trustProxy: Bool = false
+    /// How email is sent: kept in the outbox (default) or through SMTP (`MAIL_TRANSPORT`, `SMTP_*`, `MAIL_FROM`).
+    public var mail = MailSettings()
 
     public enum LogFormat: String, Sendable {
         case text, json
@@ -60,6 +62,7 @@ public struct AppConfig: Sendable {
             }
             config.logFormat = format
         }
+        config.mail = try MailSettings.fromEnvironment(env)
         return config
     }
 

@@ -4,7 +4,7 @@ import Vapor
 
 /// The areas of the left navigation. Later capabilities add theirs here.
 enum NavArea: String, Sendable, CaseIterable {
-    case home, contacts, companies, forms, leadDefinition = "lead-definition", settings
+    case home, contacts, companies, forms, leadDefinition = "lead-definition", outbox, settings
     case settingsUsers = "settings-users"
     case settingsAudit = "settings-audit"
 }
@@ -85,10 +85,11 @@ struct Page {
         if member.user.may(.manageCampaigns) {
             items.append((.forms, l(.navForms), SiteURL.forms.path))
         }
-        items += [
-            (.leadDefinition, l(.ldTitle), LeadDefinitionPages.path),
-            (.settings, l(.navSettings), SiteURL.profile.path),
-        ]
+        items.append((.leadDefinition, l(.ldTitle), LeadDefinitionPages.path))
+        if AccessPolicy.mayReadOutbox(member.user.roles) {
+            items.append((.outbox, l(.navOutbox), SiteURL.outbox.path))
+        }
+        items.append((.settings, l(.navSettings), SiteURL.profile.path))
         if member.user.may(.manageWorkspace) {
             items.append((.settingsUsers, l(.navUsers), SiteURL.users.path))
         }
