@@ -38,6 +38,11 @@ struct WorkspaceIsolationTests {
             name: "Acme secret form", fields: [FormField(key: "email", label: "Email", required: true)], submitLabel: "Send",
             afterSubmit: .message("Thanks")
         ), now: app.clock.now())
+        let messageID = Outbox.newID(at: app.clock.now())
+        try await Outbox(app.db, workspaceID: acme).enqueue(try MailMessage(
+            from: MailSettings.defaultFrom, to: [MailAddress(EmailAddress("lia@acme.test")!)], subject: "Acme secret message", text: "Secret",
+            id: messageID, date: app.clock.now()
+        ), kind: .test, now: app.clock.now())
         let globex = try await TestWorkspace.direct(app, email: "gus@globex.test", name: "Globex")
         return Fixture(
             ids: [
@@ -46,10 +51,10 @@ struct WorkspaceIsolationTests {
                 "invitationID": invitation.id.uuidString.lowercased(), "tokenID": token.id.uuidString.lowercased(),
                 "fieldID": field.id.uuidString.lowercased(),
                 "importID": importRecord.id.uuidString.lowercased(), "runID": run.id.uuidString.lowercased(),
-                "formID": form.id.uuidString.lowercased(),
+                "formID": form.id.uuidString.lowercased(), "messageID": messageID.uuidString.lowercased(),
             ],
             markers: ["acme.test", "acme-leads.csv", "acme_secret", "Acme secret field", team.name, contact.lastName + "", company.name, "acme-token", summary.workspace.settings.name,
-                      "Acme secret form"],
+                      "Acme secret form", "Acme secret message"],
             outsiderBrowser: globex.adminBrowser,
             outsiderAPI: APIClient(app: app, token: try await globex.token(app)),
             acmeToken: secret, acmeID: acme

@@ -4,9 +4,10 @@ import Vapor
 
 /// The areas of the left navigation. Later capabilities add theirs here.
 enum NavArea: String, Sendable, CaseIterable {
-    case home, contacts, companies, forms, leadDefinition = "lead-definition", outbox, settings
+    case home, contacts, companies, forms, leadDefinition = "lead-definition", settings
     case settingsUsers = "settings-users"
     case settingsAudit = "settings-audit"
+    case outbox
 }
 
 /// A rendered page: its title, where it sits in the navigation, and its main content.
@@ -85,16 +86,18 @@ struct Page {
         if member.user.may(.manageCampaigns) {
             items.append((.forms, l(.navForms), SiteURL.forms.path))
         }
-        items.append((.leadDefinition, l(.ldTitle), LeadDefinitionPages.path))
-        if AccessPolicy.mayReadOutbox(member.user.roles) {
-            items.append((.outbox, l(.navOutbox), SiteURL.outbox.path))
-        }
-        items.append((.settings, l(.navSettings), SiteURL.profile.path))
+        items += [
+            (.leadDefinition, l(.ldTitle), LeadDefinitionPages.path),
+            (.settings, l(.navSettings), SiteURL.profile.path),
+        ]
         if member.user.may(.manageWorkspace) {
             items.append((.settingsUsers, l(.navUsers), SiteURL.users.path))
         }
         if member.user.may(.readAuditLog) {
             items.append((.settingsAudit, l(.navAudit), SiteURL.audit.path))
+        }
+        if AccessPolicy.mayReadOutbox(member.user.roles) {
+            items.append((.outbox, l(.navOutbox), SiteURL.outbox.path))
         }
         return el("aside", [.class("sidebar")], [
             el("a", [.class("brand"), .href(SiteURL.home.path)], [logo, text("Smarketing")]),
