@@ -83,7 +83,7 @@ struct SMTPSession {
                 .connect(host: settings.host, port: settings.port)
                 .get()
         } catch {
-            throw MailDeliveryError(.transient, step: "connection", detail: "cannot connect to \(settings.host):\(settings.port): \(error)")
+            throw MailDeliveryError(.transient, step: "connection", detail: "cannot connect to \(settings.host):\(settings.port): " + reason(error, settings))
         }
         let session = SMTPSession(settings: settings, channel: channel, replies: replies)
         do {
@@ -93,6 +93,22 @@ struct SMTPSession {
             throw SMTPTransport.classify(error, settings: settings, step: "greeting")
         }
         return session
+    }
+
+    /// Why a connection could not be made, in a few words (NIO's errors name every address tried).
+    static func reason(_ error: any Error, _ settings: SMTPSettings) -> String {
+        switch error {
+        case let error as NIOConnectionError:
+            if let first = error.connectionErrors.first { return reason(first.error, settings) }
+            return error.dnsAError.map { "\($0)" } ?? error.dnsAAAAError.map { "\($0)" } ?? "no address found"
+        case let error as IOError:
+            return String(cString: strerror(error.errnoCode)).lowercased()
+        case let error as ChannelError:
+            if case .connectTimeout = error { return "no connection within \(settings.timeoutSeconds) s" }
+            return "\(error)"
+        default:
+            return "\(error)"
+        }
     }
 
     /// EHLO, STARTTLS, AUTH, then the envelope and the data; the server's reply to the data.

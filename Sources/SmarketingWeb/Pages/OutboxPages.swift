@@ -41,7 +41,7 @@ struct OutboxPages: RouteCollection {
                 cell([Self.badge(item.status, l)]),
                 cell(l.dateTime(item.sentAt ?? item.updatedAt, timeZone: zone)),
                 cell(l.number(item.attempts)),
-                cell([item.lastError.map { el("span", [.class("message-error")], text: $0) } ?? text("—")]),
+                cell([item.lastError.map { el("span", [.class("message-error"), Attr("title", $0)], text: $0.count > 160 ? String($0.prefix(160)) + "…" : $0) } ?? text("—")]),
             ])
         }
         let filters: [(OutboxStatus?, String, Int)] = [(nil, l(.outboxAll), counts.values.reduce(0, +))]
@@ -169,7 +169,7 @@ struct OutboxPages: RouteCollection {
             ]),
             el("section", [.class("panel")], [
                 el("h2", [], text: l(.outboxTextBody)),
-                el("pre", [.id("message-text"), .class("snippet")], text: message.text),
+                el("pre", [.id("message-text"), .class("message-body")], text: message.text),
             ]),
             message.html.map { html in
                 el("section", [.class("panel")], [
