@@ -24,12 +24,14 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(ImportCommand(), as: "import")
     app.asyncCommands.use(RescoreCommand(), as: "rescore")
+    app.asyncCommands.use(SendTestMailCommand(), as: "send-test-mail")
     app.ingest = IngestPipeline(app)
     app.live = LiveHub()
     app.lifecycle.use(LiveHubLifecycle())
     // The job queue: handlers of each kind, workers started with the server, woken after commits.
     HandoffNotifier.register(app)
     WebhookDeliverer.register(app)
+    HandoffMail.register(app)
     app.live.onCommittedMoves { [weak app] in app?.jobs.wake() }
     app.lifecycle.use(JobRunnerLifecycle(workers: config.jobWorkers))
     app.rateLimits = RateLimits()
@@ -77,6 +79,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: ImportPages())
     try signedIn.register(collection: AccountPages())
     try signedIn.register(collection: AdminPages())
+    try signedIn.register(collection: OutboxPages())
 
     let api = app.grouped("api", "v1")
     api.get("openapi.json") { _ in try OpenAPIDocument.response() }

@@ -50,6 +50,11 @@ struct WorkspaceIsolationTests {
         _ = try await writer.save(try ContactInput.check(["email": "handed@acme.test", "lifecycle_stage": "mql"], customFields: []).get(), id: lead.id, mode: .merge, definitions: [],
                                   by: actor, now: app.clock.now())
         let handoff = try #require(try await Handoffs(app.db, workspaceID: acme).latest(of: lead.id))
+        let messageID = Outbox.newID(at: app.clock.now())
+        try await Outbox(app.db, workspaceID: acme).enqueue(try MailMessage(
+            from: MailSettings.defaultFrom, to: [MailAddress(EmailAddress("lia@acme.test")!)], subject: "Acme secret message", text: "Secret",
+            id: messageID, date: app.clock.now()
+        ), kind: .test, now: app.clock.now())
         let globex = try await TestWorkspace.direct(app, email: "gus@globex.test", name: "Globex")
         return Fixture(
             ids: [
@@ -58,12 +63,12 @@ struct WorkspaceIsolationTests {
                 "invitationID": invitation.id.uuidString.lowercased(), "tokenID": token.id.uuidString.lowercased(),
                 "fieldID": field.id.uuidString.lowercased(),
                 "importID": importRecord.id.uuidString.lowercased(), "runID": run.id.uuidString.lowercased(),
-                "formID": form.id.uuidString.lowercased(),
+                "formID": form.id.uuidString.lowercased(), "messageID": messageID.uuidString.lowercased(),
                 "endpoint": endpoint.id.uuidString.lowercased(), "delivery": delivery.id.uuidString.lowercased(),
                 "handoff": handoff.id.uuidString.lowercased(), "handoffID": handoff.id.uuidString.lowercased(),
             ],
             markers: ["acme.test", "acme-leads.csv", "acme_secret", "Acme secret field", team.name, contact.lastName + "", company.name, "acme-token", summary.workspace.settings.name,
-                      "Acme secret form", "hooks.acme.test"],
+                      "Acme secret form", "hooks.acme.test", "Acme secret message"],
             outsiderBrowser: globex.adminBrowser,
             outsiderAPI: APIClient(app: app, token: try await globex.token(app)),
             acmeToken: secret, acmeID: acme

@@ -20,5 +20,6 @@ public enum StoreMigrations {
         CreateJobs(),
         CreateHandoffs(),
         CreateWebhooks(),
+        CreateOutboxMessages(),
     ]
 }

@@ -45,6 +45,9 @@ enum SiteURL: Sendable {
     case script
     case apiDocument
     case apiGuide
+    case outbox
+    case outboxMessage(UUID)
+    case outboxTest
 
     var path: String {
         switch self {
@@ -96,6 +99,9 @@ enum SiteURL: Sendable {
         case .script: "/assets/app-\(Assets.version).js"
         case .apiDocument: "/api/v1/openapi.json"
         case .apiGuide: "/settings/api"
+        case .outbox: "/outbox"
+        case .outboxMessage(let id): "/outbox/\(id.uuidString.lowercased())"
+        case .outboxTest: "/outbox/test"
         }
     }
 

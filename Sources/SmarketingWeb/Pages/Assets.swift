@@ -152,6 +152,9 @@ enum Assets {
     .badge { display: inline-block; padding: 0 var(--space-2); border-radius: 999px; font-size: var(--step--1); background: var(--accent-soft); color: var(--accent); }
     .badge.ok { background: var(--ok-soft); color: var(--ok); }
     .badge.muted { background: var(--surface-2); color: var(--muted); margin-left: var(--space-1); }
+    .badge.danger { background: var(--danger-soft); color: var(--danger); }
+    .message-error { color: var(--danger); overflow-wrap: anywhere; }
+    .message-body { white-space: pre-wrap; overflow-wrap: anywhere; font-family: inherit; margin: 0; }
     .tabs { display: flex; gap: var(--space-2); flex-wrap: wrap; margin-bottom: var(--space-4); border-bottom: 1px solid var(--border); }
     .tabs a { padding: var(--space-2) var(--space-3); text-decoration: none; color: var(--muted); border-bottom: 2px solid transparent; }
     .tabs a[aria-current=page] { color: var(--accent); border-color: var(--accent); font-weight: 600; }

@@ -7,6 +7,7 @@ enum NavArea: String, Sendable, CaseIterable {
     case home, contacts, companies, inbox, feedback, forms, leadDefinition = "lead-definition", settings
     case settingsUsers = "settings-users"
     case settingsAudit = "settings-audit"
+    case outbox
 }
 
 /// A rendered page: its title, where it sits in the navigation, and its main content.
@@ -96,6 +97,9 @@ struct Page {
         }
         if member.user.may(.readAuditLog) {
             items.append((.settingsAudit, l(.navAudit), SiteURL.audit.path))
+        }
+        if AccessPolicy.mayReadOutbox(member.user.roles) {
+            items.append((.outbox, l(.navOutbox), SiteURL.outbox.path))
         }
         return el("aside", [.class("sidebar")], [
             el("a", [.class("brand"), .href(SiteURL.home.path)], [logo, text("Smarketing")]),
