@@ -17,5 +17,6 @@ public enum StoreMigrations {
         CreateTrackingSites(),
         StageChangesRecentIndex(),
         CreateForms(),
+        CreateSalesFollowUp(),
     ]
 }

@@ -4,7 +4,7 @@ import Vapor
 
 /// The areas of the left navigation. Later capabilities add theirs here.
 enum NavArea: String, Sendable, CaseIterable {
-    case home, contacts, companies, forms, leadDefinition = "lead-definition", settings
+    case home, contacts, companies, tasks, deals, forms, leadDefinition = "lead-definition", settings
     case settingsUsers = "settings-users"
     case settingsAudit = "settings-audit"
 }
@@ -81,6 +81,8 @@ struct Page {
             (.home, l(.navHome), SiteURL.home.path),
             (.contacts, l(.navContacts), SiteURL.contacts.path),
             (.companies, l(.navCompanies), SiteURL.companies.path),
+            (.tasks, l(.navTasks), SiteURL.tasks.path),
+            (.deals, l(.navDeals), SiteURL.deals.path),
         ]
         if member.user.may(.manageCampaigns) {
             items.append((.forms, l(.navForms), SiteURL.forms.path))
