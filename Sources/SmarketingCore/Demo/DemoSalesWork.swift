@@ -41,11 +41,13 @@ public struct DemoSalesWork: Sendable, Equatable {
     public var tasks: [DemoTask] = []
     public var deals: [DemoDeal] = []
 
-    static let callNotes = ["Talked about the current process and who signs off.", "Asked for a demo next week.", "Gatekeeper; try the direct line.",
-                            "Interested, budget review in the next quarter.", "Wants to see the integration with their ERP."]
-    static let nextSteps = ["Send the proposal", "Book a demo with the team", "Call back on Friday", "Share the case study", "Confirm the budget"]
-    static let taskTitles = ["Call back", "Send the proposal", "Prepare the demo", "Follow up on the email", "Confirm the meeting"]
-    static let products = ["Starter plan", "Growth plan", "Enterprise plan", "Onboarding package", "Annual renewal"]
+    static let callNotes = ["Conversamos sobre o processo atual e quem aprova a compra.", "Pediu uma demonstração na próxima semana.",
+                            "Falei com a recepção; tentar o ramal direto.", "Interessada; o orçamento é revisto no próximo trimestre.",
+                            "Quer ver a integração com o ERP deles."]
+    static let nextSteps = ["Enviar a proposta", "Agendar demonstração com a equipe", "Ligar de volta na sexta", "Mandar o estudo de caso",
+                            "Confirmar o orçamento"]
+    static let taskTitles = ["Ligar de volta", "Enviar a proposta", "Preparar a demonstração", "Cobrar resposta do e-mail", "Confirmar a reunião"]
+    static let products = ["Plano Starter", "Plano Growth", "Plano Enterprise", "Pacote de implantação", "Renovação anual"]
 
     /// Follow-up for the contacts that reached sales.
     public static func make(seed: UInt64, contacts: [DemoWorkspace.DemoContact], companies: [DemoWorkspace.DemoCompany]) -> DemoSalesWork {
@@ -64,15 +66,15 @@ public struct DemoSalesWork: Sendable, Equatable {
                     ago: Double.random(in: 0...span, using: &random), durationMinutes: kind == .call || kind == .meeting ? Int.random(in: 3...60, using: &random) : nil))
             }
             if [.sal, .sql, .opportunity].contains(contact.stage), Int.random(in: 0..<3, using: &random) > 0 {
-                work.tasks.append(DemoTask(contactIndex: index, title: taskTitles.randomElement(using: &random) ?? "Call back",
+                work.tasks.append(DemoTask(contactIndex: index, title: taskTitles.randomElement(using: &random) ?? "Ligar de volta",
                                            dueIn: Double.random(in: (-2 * day)...(7 * day), using: &random), reminder: .oneHour, done: false))
             }
             if Int.random(in: 0..<3, using: &random) == 0 {
-                work.tasks.append(DemoTask(contactIndex: index, title: taskTitles.randomElement(using: &random) ?? "Call back",
+                work.tasks.append(DemoTask(contactIndex: index, title: taskTitles.randomElement(using: &random) ?? "Ligar de volta",
                                            dueIn: -Double.random(in: day...(20 * day), using: &random), reminder: .none, done: true))
             }
             let company = companies[contact.companyIndex].name
-            let product = products.randomElement(using: &random) ?? "Growth plan"
+            let product = products.randomElement(using: &random) ?? "Plano Growth"
             let amount = Int64(Int.random(in: 5...240, using: &random)) * 100_000
             let age = Double.random(in: (5 * day)...max(6 * day, span), using: &random)
             switch contact.stage {

@@ -31,7 +31,11 @@ extension DemoSeeder {
         var taskRows: [SalesTaskRow] = []
         for task in work.tasks {
             guard let user = owner(task.contactIndex) else { continue }
-            let due = Date(timeIntervalSince1970: ((now.timeIntervalSince1970 + task.dueIn) * 1000).rounded() / 1000)
+            // On the hour, in working hours of the workspace's zone.
+            let dueDay = MomentText.day(of: now.addingTimeInterval(task.dueIn), timeZone: demo.settings.timeZone)
+            let hour = 9 + Int(task.dueIn.magnitude) % 9
+            let due = MomentText.parse(dueDay.iso + "T" + (hour < 10 ? "0" : "") + "\(hour):00", timeZone: demo.settings.timeZone)
+                ?? now.addingTimeInterval(task.dueIn)
             let created = min(now, due).addingTimeInterval(-3 * 86_400)
             let row = SalesTaskRow()
             row.id = TimeOrderedID.make(at: created)
@@ -57,9 +61,10 @@ extension DemoSeeder {
         var changeRows: [SalesChangeRow] = []
         for demoDeal in work.deals {
             guard let user = owner(demoDeal.contactIndex) else { continue }
-            let opened = Date(timeIntervalSince1970: ((now.timeIntervalSince1970 - demoDeal.age) * 1000).rounded() / 1000)
             let closeDay = MomentText.day(of: now.addingTimeInterval(Double(demoDeal.closeInDays) * 86_400), timeZone: demo.settings.timeZone)
-            let closedAt = demoDeal.stage.isOpen ? nil : max(opened, now.addingTimeInterval(Double(demoDeal.closeInDays) * 86_400))
+            let closedAt = demoDeal.stage.isOpen ? nil : now.addingTimeInterval(Double(demoDeal.closeInDays) * 86_400)
+            // A closed deal was opened before it closed; an open one some days ago.
+            let opened = Date(timeIntervalSince1970: (((closedAt ?? now).timeIntervalSince1970 - demoDeal.age) * 1000).rounded() / 1000)
             let deal = Deal(id: TimeOrderedID.make(at: opened), contactID: contactIDs[demoDeal.contactIndex], name: demoDeal.name,
                             amount: Money(minorUnits: demoDeal.amountMinorUnits, currency: demo.settings.currency), stage: demoDeal.stage,
                             expectedCloseDate: closeDay, lostReason: demoDeal.lostReason, lostNote: nil, ownerID: user.id,

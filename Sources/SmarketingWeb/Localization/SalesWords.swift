@@ -63,12 +63,13 @@ extension Localizer {
     }
 
     /// `R$ 12.500,50` or `R$12,500.50`: the currency's symbol and decimals, this language's separators.
-    func money(_ money: Money) -> String {
+    /// `cents: false` leaves the decimals out (chart labels).
+    func money(_ money: Money, cents: Bool = true) -> String {
         let formatter = NumberFormatter()
         formatter.locale = Locale(identifier: language == .ptBR ? "pt_BR" : "en_US")
         formatter.numberStyle = .currency
         formatter.currencyCode = money.currency
-        let digits = Money.minorDigits(money.currency)
+        let digits = cents ? Money.minorDigits(money.currency) : 0
         formatter.minimumFractionDigits = digits
         formatter.maximumFractionDigits = digits
         return formatter.string(from: NSDecimalNumber(decimal: money.decimal)) ?? "\(money.currency) \(money.plainText)"

@@ -246,9 +246,9 @@ struct ContactPages: RouteCollection {
                                           text: l(.olderChanges)) } ?? .empty,
                 ]),
             ]),
-            ScoreView.panel(score: score, definition: definition, labels: ScoringFieldLabels(customFields: allFields, l), zone: zone, l),
             SalesPages.panel(req, member: member, contact: contact, mayWork: mayWork, tasks: tasks, deals: deals,
                              users: Dictionary(uniqueKeysWithValues: people.map { ($0.id, $0.name) }), assignees: assignees),
+            ScoreView.panel(score: score, definition: definition, labels: ScoringFieldLabels(customFields: allFields, l), zone: zone, l),
             QualificationPages.panel(qualifications, contact: contact, mayQualify: mayQualify, zone: zone, l),
             ScoreView.stageHistory(stages, zone: zone, l),
             mayEdit ? el("section", [.class("panel danger-zone")], [

@@ -69,7 +69,7 @@ struct DealPages: RouteCollection {
         let charts = summary.currencies(first: settings.currency).map { currency in
             BarChart(id: "pipeline-chart-\(currency.lowercased())", title: l(.dealsChartTitle, currency),
                      values: summary.openShares(in: currency).map { (l.dealStageName($0.stage), Double($0.minorUnits)) },
-                     valueLabel: l(.dealAmount), format: { l.money(Money(minorUnits: Int64($0.rounded()), currency: currency)) }).render(l)
+                     valueLabel: l(.dealAmount), format: { l.money(Money(minorUnits: Int64($0.rounded()), currency: currency), cents: false) }).render(l)
         }
 
         func url(after: PageCursor? = nil) -> String {
@@ -204,7 +204,7 @@ struct DealPages: RouteCollection {
                     text(" · \(change.actor.name) · \(l.dateTime(change.at, timeZone: zone))"),
                 ]),
                 el("dl", [.class("changes")], change.change.fields.flatMap { field in
-                    [el("dt", [], text: Self.fieldLabel(field, l)), el("dd", [], text: Self.shownChange(field, change.change, l))]
+                    [el("dt", [], text: Self.fieldLabel(field, l)), el("dd", [], text: Self.shownChange(field, change.change, zone: zone, names: names, l))]
                 }),
             ])
         }
@@ -254,11 +254,16 @@ struct DealPages: RouteCollection {
         }
     }
 
-    /// A history line's value: stage and reason names in words, "before → after" for a change.
-    static func shownChange(_ field: String, _ change: AuditChange, _ l: Localizer) -> String {
-        func word(_ value: String?) -> String? {
+    /// A history line's value as people read it (names, money, days, times in the workspace's
+    /// zone), "before → after" for a change.
+    static func shownChange(_ field: String, _ change: AuditChange, zone: String, names: [UUID: String] = [:], _ l: Localizer) -> String {
+        func word(_ value: String?, currency: String?) -> String? {
             guard let value else { return nil }
             switch field {
+            case "amount": return Money.parse(value, currency: currency ?? "").map { l.money($0) } ?? value
+            case "expected_close_date": return CalendarDay(parsing: value).map(l.day) ?? value
+            case "due_at": return ISO8601DateFormatter().date(from: value).map { l.dateTime($0, timeZone: zone) } ?? value
+            case "owner_id", "assignee_id": return UUID(uuidString: value).flatMap { names[$0] } ?? value
             case "stage": return DealStage(rawValue: value).map(l.dealStageName) ?? value
             case "lost_reason": return LostReason(rawValue: value).map(l.lostReasonName) ?? value
             case "reminder": return TaskReminder(rawValue: value).map(l.reminderName) ?? value
@@ -266,8 +271,10 @@ struct DealPages: RouteCollection {
             default: return value
             }
         }
-        guard let old = word(change.before[field]) else { return word(change.after[field]) ?? "—" }
-        return "\(old) → \(word(change.after[field]) ?? "—")"
+        let before = word(change.before[field], currency: change.before["currency"] ?? change.after["currency"])
+        let after = word(change.after[field], currency: change.after["currency"] ?? change.before["currency"])
+        guard let before else { return after ?? "—" }
+        return "\(before) → \(after ?? "—")"
     }
 
     /// The member and the deal when the member may see it; 404 otherwise (another workspace's,

@@ -111,7 +111,7 @@ enum TimelineView {
             el("p", [.class("timeline-head")], [
                 icon(symbol),
                 el("strong", [], text: l.kindName(activity.kind)),
-                activity.outcome.map { el("span", [.class("badge outcome-\($0.rawValue)")], text: l.outcomeName($0)) } ?? .empty,
+                activity.outcome.map { group([text(" "), el("span", [.class("badge outcome-\($0.rawValue)")], text: l.outcomeName($0))]) } ?? .empty,
                 text(" · \(activity.actor.name) · \(l.dateTime(activity.occurredAt, timeZone: zone))"),
                 activity.durationMinutes.map { text(" · " + l(.timelineMinutes, String($0))) } ?? .empty,
             ]),
@@ -121,6 +121,7 @@ enum TimelineView {
     }
 
     private static func sales(_ change: SalesChange, zone: String, _ l: Localizer) -> HTMLNode {
+        let shown = { (field: String) in DealPages.shownChange(field, change.change, zone: zone, l) }
         let kind = change.subject.rawValue + "_" + change.kind.rawValue
         let shownFields = change.subject == .deal ? ["stage", "amount", "currency", "expected_close_date", "lost_reason"] : ["due_at"]
         let lines = change.change.fields.filter(shownFields.contains)
@@ -133,7 +134,7 @@ enum TimelineView {
                 text(" · \(change.actor.name) · \(l.dateTime(change.at, timeZone: zone))"),
             ]),
             lines.isEmpty ? .empty : el("dl", [.class("changes")], lines.flatMap { field in
-                [el("dt", [], text: DealPages.fieldLabel(field, l)), el("dd", [], text: DealPages.shownChange(field, change.change, l))]
+                [el("dt", [], text: DealPages.fieldLabel(field, l)), el("dd", [], text: shown(field))]
             }),
         ])
     }
