@@ -165,6 +165,31 @@ struct SalesFollowUpTests {
         }
     }
 
+    @Test("a rep edits a task's due time and reminder on its page; bad input stays on the form; another team's rep cannot open it")
+    func taskEdit() async throws {
+        try await withTestApp { app in
+            let t = try await team(app)
+            _ = try await t.ritaBrowser.post("/contacts/\(t.lia)/tasks", [("title", "Send deck"), ("due_at", "2026-11-20T10:00"), ("reminder", "1h")])
+            let task = try #require(try await SalesTasks(app.db, workspaceID: t.acme.workspace.id).list(.everyone, limit: 5).first)
+            let path = "/tasks/\(task.id.uuidString.lowercased())"
+            let form = try await t.ritaBrowser.get(path)
+            #expect(form.text.contains("id=\"task-edit-form\""))
+            #expect(form.text.contains("value=\"2026-11-20T10:00\""), "the due time in the workspace's zone")
+            let refused = try await t.ritaBrowser.post(path, [("title", "Send deck"), ("due_at", "someday"), ("reminder", "1d")])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.text.contains("data-field=\"due_at\""))
+            let saved = try await t.ritaBrowser.post(path, [("title", "Send deck"), ("due_at", "2026-11-21T15:30"), ("reminder", "1d")])
+            #expect(saved.location == "/contacts/\(t.lia)?notice=task_updated")
+            let changed = try #require(try await SalesTasks(app.db, workspaceID: t.acme.workspace.id).find(task.id))
+            #expect(changed.reminder == .oneDay)
+            #expect(MomentText.localInput(changed.dueAt, timeZone: "America/Sao_Paulo") == "2026-11-21T15:30")
+            #expect(try await t.ritaBrowser.get(path).text.contains("data-kind=\"task_updated\""))
+            #expect(try await t.ruiBrowser.get(path).status == .notFound)
+            #expect(try await t.ruiBrowser.post(path + "/done", [("done", "yes")]).status == .notFound)
+            #expect(try await t.sergioBrowser.get(path).status == .ok, "her sales manager may")
+        }
+    }
+
     @Test("the API logs activities, creates and completes tasks, opens and wins deals, with idempotency keys and named errors")
     func throughAPI() async throws {
         try await withTestApp { app in

@@ -43,6 +43,7 @@ enum SiteURL: Sendable {
     case contactDeals(UUID)
     case newContactDeal(UUID)
     case tasks
+    case task(UUID)
     case taskDone(UUID)
     case deals
     case deal(UUID)
@@ -100,6 +101,7 @@ enum SiteURL: Sendable {
         case .contactDeals(let id): "/contacts/\(id.uuidString.lowercased())/deals"
         case .newContactDeal(let id): "/contacts/\(id.uuidString.lowercased())/deals/new"
         case .tasks: "/tasks"
+        case .task(let id): "/tasks/\(id.uuidString.lowercased())"
         case .taskDone(let id): "/tasks/\(id.uuidString.lowercased())/done"
         case .deals: "/deals"
         case .deal(let id): "/deals/\(id.uuidString.lowercased())"

@@ -222,7 +222,7 @@ struct SalesPages: RouteCollection {
             : .empty
         return el("li", [.class("task task-\(task.isDone ? "done" : bucket.rawValue)"), .data("task", task.id.uuidString.lowercased())], [
             box,
-            el("span", [.class("task-title")], text: task.title),
+            mayChange ? el("a", [.class("task-title"), .href(SiteURL.task(task.id).path)], text: task.title) : el("span", [.class("task-title")], text: task.title),
             text(" · "),
             el("time", [Attr("datetime", ISO8601DateFormatter().string(from: task.dueAt))], text: l.dateTime(task.dueAt, timeZone: zone)),
             contactName.map { pair in group([text(" · "), el("a", [.href(SiteURL.contact(pair.0).path)], text: pair.1)]) } ?? .empty,

@@ -5,11 +5,93 @@ import SmarketingStore
 import Vapor
 
 /// `/tasks`: the member's open tasks (a sales manager's team's too) overdue, due today and
-/// upcoming, filtered by assignee in the URL; a done box on each.
+/// upcoming, filtered by assignee in the URL; a done box on each; `/tasks/{id}`: a task's
+/// edit form (title, due time, reminder, assignee, notes) and its history.
 struct TaskPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("tasks", use: list)
+        routes.get("tasks", ":taskID", use: editForm)
+        routes.post("tasks", ":taskID", use: update)
         routes.post("tasks", ":taskID", "done", use: done)
+    }
+
+    func editForm(req: Request) async throws -> Response {
+        let (member, task) = try await changeable(req)
+        let zone = member.workspace.settings.timeZone
+        let state = FormState(values: ["title": task.title, "notes": task.notes ?? "", "due_at": MomentText.localInput(task.dueAt, timeZone: zone),
+                                       "reminder": task.reminder.rawValue, "assignee_id": task.assigneeID.uuidString.lowercased()])
+        return try await editPage(req, member: member, task: task, state: state).response(for: req)
+    }
+
+    func update(req: Request) async throws -> Response {
+        let (member, task) = try await changeable(req)
+        let form = try await FormData.read(req)
+        let fields = SalesForms.fields(form, SalesForms.taskNames)
+        do {
+            let input = try TaskInput.check(fields, timeZone: member.workspace.settings.timeZone)
+            let assignee = input.assigneeID ?? task.assigneeID
+            if assignee != task.assigneeID, !(try await member.assignableUsers(on: req.db).contains { $0.id == assignee }) {
+                throw ValidationFailure("assignee_id", .notInList)
+            }
+            _ = try await SalesTasks(req.db, workspaceID: member.workspaceID).update(task.id, input, assigneeID: assignee, by: member.actor, now: req.now)
+        } catch let failure as ValidationFailure {
+            var page = try await editPage(req, member: member, task: task, state: FormState(values: fields, errors: failure.errors))
+            page.status = .unprocessableEntity
+            return page.response(for: req)
+        }
+        let back = task.contactID.map { SiteURL.contact($0).path } ?? SiteURL.tasks.path
+        return req.redirect(to: back + "?notice=task_updated", redirectType: .normal)
+    }
+
+    private func editPage(_ req: Request, member: Member, task: SalesTask, state: FormState) async throws -> Page {
+        let l = req.l
+        let zone = member.workspace.settings.timeZone
+        var assignees = try await member.assignableUsers(on: req.db)
+        let users = try await UserRepository(req.db, workspaceID: member.workspaceID).list()
+        if !assignees.contains(where: { $0.id == task.assigneeID }), let current = users.first(where: { $0.id == task.assigneeID }) {
+            assignees.insert(current, at: 0)
+        }
+        let names = Dictionary(uniqueKeysWithValues: users.map { ($0.id, $0.name) })
+        let contact = try await task.contactID.asyncFlatMap { try await ContactRepository(req.db, workspaceID: member.workspaceID).find($0) }
+        let history = try await SalesChanges(req.db, workspaceID: member.workspaceID).history(of: task.id)
+        return Page(title: task.title, area: .tasks, body: [
+            pageHeader(task.title, subtitle: contact?.displayName, actions: [
+                contact.map { el("a", [.href(SiteURL.contact($0.id).path)], text: $0.displayName) } ?? .empty,
+                link(l(.navTasks), .tasks),
+            ]),
+            el("section", [.class("panel")], [
+                Form.post(req, action: SiteURL.task(task.id).path, id: "task-edit-form",
+                          SalesForms.taskFields(l, state: state, assignees: assignees) + [Form.submit(l(.save))]),
+            ]),
+            el("section", [.class("panel")], [
+                el("h2", [], text: l(.dealHistory)),
+                el("ol", [.class("timeline"), .id("task-history")], history.map { change in
+                    el("li", [.class("timeline-item"), .data("kind", "task_" + change.kind.rawValue)], [
+                        el("p", [.class("timeline-head")], [
+                            el("strong", [], text: TimelineView.salesChangeName(change, l)),
+                            text(" · \(change.actor.name) · \(l.dateTime(change.at, timeZone: zone))"),
+                        ]),
+                        el("dl", [.class("changes")], change.change.fields.filter { $0 != "done" }.flatMap { field in
+                            [el("dt", [], text: DealPages.fieldLabel(field, l)),
+                             el("dd", [], text: DealPages.shownChange(field, change.change, zone: zone, names: names, l))]
+                        }),
+                    ])
+                }),
+            ]),
+        ])
+    }
+
+    /// The member and the task when the member may change it; 404 when they may not even see it.
+    private func changeable(_ req: Request) async throws -> (Member, SalesTask) {
+        let member = try req.requireMember()
+        guard let id = req.parameters.get("taskID", as: UUID.self),
+              let task = try await SalesTasks(req.db, workspaceID: member.workspaceID).find(id)
+        else { throw Abort(.notFound) }
+        guard try await member.mayChange(task, on: req.db) else {
+            if !(try await member.salesScope(on: req.db).includes(task.assigneeID)) { throw Abort(.notFound) }
+            throw Abort(.forbidden)
+        }
+        return (member, task)
     }
 
     static let pageSize = 300
@@ -75,16 +157,9 @@ struct TaskPages: RouteCollection {
 
     /// Ticks a task done or not done, then goes back to where the box was (`next`, a local path).
     func done(req: Request) async throws -> Response {
-        let member = try req.requireMember()
-        let tasks = SalesTasks(req.db, workspaceID: member.workspaceID)
-        guard let id = req.parameters.get("taskID", as: UUID.self), let task = try await tasks.find(id) else { throw Abort(.notFound) }
-        guard try await member.mayChange(task, on: req.db) else {
-            // A task the member may not even see is as good as absent.
-            if !(try await member.salesScope(on: req.db).includes(task.assigneeID)) { throw Abort(.notFound) }
-            throw Abort(.forbidden)
-        }
+        let (member, task) = try await changeable(req)
         let form = try await FormData.read(req)
-        _ = try await tasks.setDone(id, form.value("done") != "no", by: member.actor, now: req.now)
+        _ = try await SalesTasks(req.db, workspaceID: member.workspaceID).setDone(task.id, form.value("done") != "no", by: member.actor, now: req.now)
         let next = form.value("next").flatMap { SiteURL.isLocalPath($0) ? $0 : nil } ?? SiteURL.tasks.path
         return req.redirect(to: next + (next.contains("?") ? "&" : "?") + "notice=task_updated", redirectType: .normal)
     }
