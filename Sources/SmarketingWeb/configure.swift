@@ -69,6 +69,9 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: CompanyPages())
     try signedIn.register(collection: ContactPages())
     try signedIn.register(collection: QualificationPages())
+    try signedIn.register(collection: SalesPages())
+    try signedIn.register(collection: TaskPages())
+    try signedIn.register(collection: DealPages())
     try signedIn.register(collection: LeadDefinitionPages())
     try signedIn.register(collection: CustomFieldPages())
     try signedIn.register(collection: TrackingPages())
@@ -92,6 +95,7 @@ func routes(_ app: Application) throws {
     try authenticated.register(collection: CustomFieldsAPI())
     try authenticated.register(collection: ScoringAPI())
     try authenticated.register(collection: QualificationAPI())
+    try authenticated.register(collection: SalesAPI())
     try authenticated.register(collection: EventsAPI())
     try authenticated.register(collection: EmailLinksAPI())
 }

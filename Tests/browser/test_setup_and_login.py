@@ -26,7 +26,7 @@ def test_setup_logs_the_admin_in_and_lands_on_home(workspace):
     assert workspace.success_status == 200
     assert workspace.landing_path == "/"
     assert workspace.landing_headings >= 1
-    assert workspace.landing_nav_areas[:6] == ["home", "contacts", "companies", "forms", "lead-definition", "settings"]
+    assert workspace.landing_nav_areas[:8] == ["home", "contacts", "companies", "tasks", "deals", "forms", "lead-definition", "settings"]
     assert "settings-users" in workspace.landing_nav_areas
     assert "settings-audit" in workspace.landing_nav_areas
 

@@ -21,5 +21,6 @@ public enum StoreMigrations {
         CreateHandoffs(),
         CreateWebhooks(),
         CreateOutboxMessages(),
+        CreateSalesFollowUp(),
     ]
 }

@@ -4,7 +4,7 @@ import Vapor
 
 /// The areas of the left navigation. Later capabilities add theirs here.
 enum NavArea: String, Sendable, CaseIterable {
-    case home, contacts, companies, inbox, feedback, forms, leadDefinition = "lead-definition", settings
+    case home, contacts, companies, tasks, deals, inbox, feedback, forms, leadDefinition = "lead-definition", settings
     case settingsUsers = "settings-users"
     case settingsAudit = "settings-audit"
     case outbox
@@ -82,6 +82,8 @@ struct Page {
             (.home, l(.navHome), SiteURL.home.path),
             (.contacts, l(.navContacts), SiteURL.contacts.path),
             (.companies, l(.navCompanies), SiteURL.companies.path),
+            (.tasks, l(.navTasks), SiteURL.tasks.path),
+            (.deals, l(.navDeals), SiteURL.deals.path),
             (.inbox, l(.navInbox), SiteURL.inbox.path),
             (.feedback, l(.navFeedback), SiteURL.feedback.path),
         ]
