@@ -24,12 +24,14 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(ImportCommand(), as: "import")
     app.asyncCommands.use(RescoreCommand(), as: "rescore")
+    app.asyncCommands.use(SendTestMailCommand(), as: "send-test-mail")
     app.ingest = IngestPipeline(app)
     app.live = LiveHub()
     app.lifecycle.use(LiveHubLifecycle())
     // The job queue: handlers of each kind, workers started with the server, woken after commits.
     HandoffNotifier.register(app)
     WebhookDeliverer.register(app)
+    HandoffMail.register(app)
     app.live.onCommittedMoves { [weak app] in app?.jobs.wake() }
     app.lifecycle.use(JobRunnerLifecycle(workers: config.jobWorkers))
     app.rateLimits = RateLimits()
@@ -67,6 +69,9 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: CompanyPages())
     try signedIn.register(collection: ContactPages())
     try signedIn.register(collection: QualificationPages())
+    try signedIn.register(collection: SalesPages())
+    try signedIn.register(collection: TaskPages())
+    try signedIn.register(collection: DealPages())
     try signedIn.register(collection: LeadDefinitionPages())
     try signedIn.register(collection: RoutingPages())
     try signedIn.register(collection: CustomFieldPages())
@@ -78,6 +83,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: ImportPages())
     try signedIn.register(collection: AccountPages())
     try signedIn.register(collection: AdminPages())
+    try signedIn.register(collection: OutboxPages())
 
     let api = app.grouped("api", "v1")
     api.get("openapi.json") { _ in try OpenAPIDocument.response() }
@@ -91,6 +97,7 @@ func routes(_ app: Application) throws {
     try authenticated.register(collection: ScoringAPI())
     try authenticated.register(collection: QualificationAPI())
     try authenticated.register(collection: RoutingAPI())
+    try authenticated.register(collection: SalesAPI())
     try authenticated.register(collection: EventsAPI())
     try authenticated.register(collection: EmailLinksAPI())
 }

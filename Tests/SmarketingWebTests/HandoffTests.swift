@@ -171,7 +171,7 @@ struct HandoffTests {
                 let lead = try await handedLead(app, workspaceID: acme.workspace.id, owner: acme.admin, email: "lia@globex.com", by: .user(acme.admin, via: .page))
                 receiver.status.withLockedValue { $0 = .internalServerError }
                 #expect(try await app.jobs.runDue(app) == 1, "the handoff's notification")
-                #expect(try await app.jobs.runDue(app) == 1, "the delivery, refused")
+                #expect(try await app.jobs.runDue(app) == 2, "the delivery, refused, and the email to the lead's owner")
                 let delivery = try #require(try await WebhookEndpoints(app.db, workspaceID: acme.workspace.id).deliveries(of: endpoint.id).first)
                 #expect(delivery.status == .pending)
                 #expect(delivery.lastStatusCode == 500)
@@ -206,6 +206,27 @@ struct HandoffTests {
                 try? await receiver.stop()
                 throw error
             }
+        }
+    }
+
+    @Test("the rep gets an email about the lead in their language, written to the outbox and handed to the transport by the job queue")
+    func repEmail() async throws {
+        try await withTestApp { app in
+            let acme = try await TestWorkspace.viaSetup(app)
+            let (rep, _) = try await acme.member(app, email: "rui@acme.com", roles: [.sales], name: "Rui Rep")
+            _ = try await handedLead(app, workspaceID: acme.workspace.id, owner: rep, email: "lia@globex.com", by: .user(acme.admin, via: .page))
+            #expect(try await app.jobs.runDue(app) == 1, "the handoff's notification")
+            let outbox = Outbox(app.db, workspaceID: acme.workspace.id)
+            let written = try await outbox.list(status: nil, limit: 10, after: nil).messages
+            let message = try #require(written.first)
+            #expect(written.count == 1)
+            #expect(message.kind == .handoff)
+            #expect(message.message.to.map(\.email.value) == ["rui@acme.com"])
+            #expect(message.message.subject == "New MQL for you: Lia Souza")
+            #expect(message.message.text.contains("/inbox"))
+            #expect(message.status == .queued)
+            #expect(try await app.jobs.runDue(app) == 1, "the email's delivery")
+            #expect(try await outbox.find(message.id)?.status == .held, "the default transport keeps it on the Outbox page")
         }
     }
 

@@ -52,6 +52,17 @@ struct WorkspaceIsolationTests {
         _ = try await writer.save(try ContactInput.check(["email": "handed@acme.test", "lifecycle_stage": "mql"], customFields: []).get(), id: lead.id, mode: .merge, definitions: [],
                                   by: actor, now: app.clock.now())
         let handoff = try #require(try await Handoffs(app.db, workspaceID: acme).latest(of: lead.id))
+        let messageID = Outbox.newID(at: app.clock.now())
+        try await Outbox(app.db, workspaceID: acme).enqueue(try MailMessage(
+            from: MailSettings.defaultFrom, to: [MailAddress(EmailAddress("lia@acme.test")!)], subject: "Acme secret message", text: "Secret",
+            id: messageID, date: app.clock.now()
+        ), kind: .test, now: app.clock.now())
+        let deal = try #require(try await Deals(app.db, workspaceID: acme).create(
+            DealInput.check(["name": "Acme secret deal", "amount": "1000", "expected_close_date": "2026-12-01"], defaultCurrency: "BRL"),
+            contactID: contact.id, by: .user(admin, via: .page), now: app.clock.now()))
+        let task = try #require(try await SalesTasks(app.db, workspaceID: acme).create(
+            TaskInput.check(["title": "Acme secret task", "due_at": "2026-12-01T10:00"], timeZone: "UTC"),
+            contactID: contact.id, assigneeID: admin.id, by: .user(admin, via: .page), now: app.clock.now()))
         let globex = try await TestWorkspace.direct(app, email: "gus@globex.test", name: "Globex")
         return Fixture(
             ids: [
@@ -61,12 +72,13 @@ struct WorkspaceIsolationTests {
                 "fieldID": field.id.uuidString.lowercased(),
                 "ruleID": rule.id.uuidString.lowercased(),
                 "importID": importRecord.id.uuidString.lowercased(), "runID": run.id.uuidString.lowercased(),
-                "formID": form.id.uuidString.lowercased(),
+                "formID": form.id.uuidString.lowercased(), "messageID": messageID.uuidString.lowercased(),
                 "endpoint": endpoint.id.uuidString.lowercased(), "delivery": delivery.id.uuidString.lowercased(),
                 "handoff": handoff.id.uuidString.lowercased(), "handoffID": handoff.id.uuidString.lowercased(),
+                "dealID": deal.deal.id.uuidString.lowercased(), "taskID": task.id.uuidString.lowercased(),
             ],
             markers: ["acme.test", "acme-leads.csv", "acme_secret", "Acme secret field", team.name, contact.lastName + "", company.name, "acme-token", summary.workspace.settings.name,
-                      "Acme secret form", "hooks.acme.test"],
+                      "Acme secret form", "hooks.acme.test", "Acme secret message", "Acme secret deal", "Acme secret task"],
             outsiderBrowser: globex.adminBrowser,
             outsiderAPI: APIClient(app: app, token: try await globex.token(app)),
             acmeToken: secret, acmeID: acme

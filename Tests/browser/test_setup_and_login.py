@@ -26,8 +26,8 @@ def test_setup_logs_the_admin_in_and_lands_on_home(workspace):
     assert workspace.success_status == 200
     assert workspace.landing_path == "/"
     assert workspace.landing_headings >= 1
-    assert workspace.landing_nav_areas[:9] == [
-        "home", "contacts", "companies", "inbox", "feedback", "forms", "lead-definition", "routing", "settings"
+    assert workspace.landing_nav_areas[:11] == [
+        "home", "contacts", "companies", "tasks", "deals", "inbox", "feedback", "forms", "lead-definition", "routing", "settings"
     ]
     assert "settings-users" in workspace.landing_nav_areas
     assert "settings-audit" in workspace.landing_nav_areas

@@ -65,6 +65,16 @@ public enum AuditAction: String, Sendable, Codable, CaseIterable {
     case webhookCreated = "webhook.created"
     case webhookUpdated = "webhook.updated"
     case webhookDeleted = "webhook.deleted"
+    case activityLogged = "activity.logged"
+    case activityUpdated = "activity.updated"
+    case taskCreated = "task.created"
+    case taskUpdated = "task.updated"
+    case taskCompleted = "task.completed"
+    case taskReopened = "task.reopened"
+    case dealCreated = "deal.created"
+    case dealUpdated = "deal.updated"
+    case dealWon = "deal.won"
+    case dealLost = "deal.lost"
 }
 
 /// Who made a change and through which door: a person on a page, a token on the API,

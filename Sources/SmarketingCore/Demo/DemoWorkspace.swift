@@ -42,6 +42,8 @@ public struct DemoWorkspace: Sendable {
     public var teams: [String]
     public var companies: [DemoCompany]
     public var contacts: [DemoContact]
+    /// What sales did with the contacts that reached it: activities, tasks and deals.
+    public var sales = DemoSalesWork()
 
     static let firstNames = ["Ana", "Bruno", "Carla", "Diego", "Eduarda", "Felipe", "Gabriela", "Henrique", "Isabela", "João",
                              "Larissa", "Marcos", "Natália", "Otávio", "Patrícia", "Rafael", "Sofia", "Thiago", "Vitória", "William",
@@ -138,7 +140,8 @@ public struct DemoWorkspace: Sendable {
         }
         return DemoWorkspace(
             settings: WorkspaceSettings(name: "Demo: Acme Software", timeZone: "America/Sao_Paulo", currency: "BRL", language: .ptBR),
-            people: people, teams: teams, companies: companies, contacts: contacts
+            people: people, teams: teams, companies: companies, contacts: contacts,
+            sales: DemoSalesWork.make(seed: seed, contacts: contacts, companies: companies)
         )
     }
 

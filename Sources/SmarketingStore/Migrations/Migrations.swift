@@ -20,6 +20,8 @@ public enum StoreMigrations {
         CreateJobs(),
         CreateHandoffs(),
         CreateWebhooks(),
+        CreateOutboxMessages(),
+        CreateSalesFollowUp(),
         CreateRouting(),
     ]
 }

@@ -195,6 +195,7 @@ public struct ContactWriter: Sendable {
                 .set(\.$contactID, to: survivorID).update()
             try await SQLQualificationRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$contactID == otherID)
                 .set(\.$contactID, to: survivorID).update()
+            try await SalesChanges.moveContact(from: otherID, to: survivorID, workspaceID: workspaceID, on: tx)
             let memberships = try await ContactListMemberRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$contactID == otherID).all()
             let survivorLists = Set(try await ContactListMemberRow.query(on: tx).filter(\.$workspaceID == workspaceID)
                 .filter(\.$contactID == survivorID).all().map(\.listID))

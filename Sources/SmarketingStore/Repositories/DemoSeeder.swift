@@ -16,6 +16,9 @@ public struct DemoSeeder: Sendable {
         public var users: [User]
         public var companies: Int
         public var contacts: Int
+        public var activities: Int = 0
+        public var tasks: Int = 0
+        public var deals: Int = 0
     }
 
     /// Creates the workspace; every person gets `passwordHash`. Reports progress after each batch.
@@ -81,6 +84,8 @@ public struct DemoSeeder: Sendable {
             progress(written, total)
         }
         var handoffs = DemoHandoffs(workspaceID: workspace.id, now: now, zone: demo.settings.timeZone)
+        var contactIDs: [UUID] = []
+        contactIDs.reserveCapacity(demo.contacts.count)
         for batch in stride(from: 0, to: demo.contacts.count, by: batchSize) {
             let rows: [ContactRow] = (batch..<min(batch + batchSize, demo.contacts.count)).map { index in
                 let contact = demo.contacts[index]
@@ -112,11 +117,14 @@ public struct DemoSeeder: Sendable {
                 try await rows.insertAll(on: tx)
                 try await BulkInsert.run(into: "handoffs", columns: DemoHandoffs.columns, rows: handed, on: tx)
             }
+            contactIDs += rows.map { $0.id ?? UUID() }
             written += rows.count
             progress(written, total)
         }
+        try await seedSalesWork(demo, workspaceID: workspace.id, contactIDs: contactIDs, users: users, now: now, batchSize: batchSize)
         try await activateStarterDefinition(workspaceID: workspace.id, users: users, by: actor, now: now)
-        return Summary(workspace: workspace, users: users, companies: demo.companies.count, contacts: demo.contacts.count)
+        return Summary(workspace: workspace, users: users, companies: demo.companies.count, contacts: demo.contacts.count,
+                       activities: demo.sales.activities.count, tasks: demo.sales.tasks.count, deals: demo.sales.deals.count)
     }
 
     /// The starter lead definition, approved by the demo's two managers and active, every

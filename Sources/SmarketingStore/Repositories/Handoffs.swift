@@ -82,6 +82,9 @@ public struct Handoffs: Sendable {
         self.workspaceID = workspaceID
     }
 
+    /// Who routing's assignments are recorded as.
+    static let routingActor = AuditActor(userID: nil, name: "Routing", channel: .system)
+
     /// The job that tells a handoff's owner (email) and the workspace's webhooks about it.
     public static let notifyJob = "handoff.notify"
 
@@ -118,7 +121,12 @@ public struct Handoffs: Sendable {
         for opening in openings {
             guard let contact = contacts[opening.contactID] else { continue }
             let id = TimeOrderedID.make(at: now)
-            let owner = contact.owner
+            // A lead without an owner is routed now, in this transaction: the rules pick a team, round
+            // robin a rep with room and at work; the assignment is logged with the rule that chose it.
+            var owner = contact.owner
+            if owner == nil {
+                owner = try await Router(db, workspaceID: workspaceID).assign(contactID: opening.contactID, now: now, by: Self.routingActor, on: db)?.ownerID
+            }
             handoffs.append([.uuid(id), .uuid(workspaceID), .uuid(opening.contactID), .uuid(opening.stageChangeID), .date(now), .text(day),
                              .text(opening.cause), BulkValue(contact.source), BulkValue(contact.campaign), BulkValue(opening.scores?.definitionVersion),
                              BulkValue(opening.scores?.fit), BulkValue(opening.scores?.engagement), BulkValue(owner), owner == nil ? .null : .date(now),

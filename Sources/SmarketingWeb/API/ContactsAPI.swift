@@ -89,11 +89,12 @@ struct ContactsAPI: RouteCollection {
     func timeline(req: Request) async throws -> Response {
         let (member, contact) = try await find(req)
         let (limit, cursor) = try req.pageQuery()
-        // Changes and events read after the same cursor and merged, as the contact page does.
-        let changes = try await RecordChanges(req.db, workspaceID: member.workspaceID).timeline(of: contact.id, limit: limit + 1, after: cursor)
-        let events = try await EventLog(req.db, workspaceID: member.workspaceID).timeline(of: contact.id, limit: limit + 1, after: cursor)
-        let items = (changes.map(TimelineView.Item.change) + events.map(TimelineView.Item.event)).sorted(by: TimelineView.Item.newestFirst)
-        return try APIJSON.response(ListPage(items: items.prefix(limit + 1).map(TimelineEntryDTO.init), limit: limit) { PageCursor(date: $0.at, id: $0.id) })
+        // Every source read after the same cursor and merged, as the contact page does.
+        let scope = try await member.salesScope(on: req.db)
+        let sources = try await TimelineView.read(req.db, workspaceID: member.workspaceID, contactID: contact.id, limit: limit, after: cursor,
+                                                  includeDeals: scope == .everyone || scope.includes(contact.ownerID))
+        let (items, _) = TimelineView.merged(sources.changes, sources.events, sources.activities, sources.sales, limit: limit + 1)
+        return try APIJSON.response(ListPage(items: items.map(TimelineEntryDTO.init), limit: limit) { PageCursor(date: $0.at, id: $0.id) })
     }
 
     struct BulkRequest: Decodable {
@@ -242,8 +243,10 @@ struct RecordChangeDTO: Encodable {
     }
 }
 
-/// One line of a contact's timeline in the API: a change (the fields of a record change) or an
-/// event it did (`kind` "event", with its id, type and properties).
+/// One line of a contact's timeline in the API: a change (the fields of a record change), an
+/// event it did (`kind` "event", with its id, type and properties), an activity a rep logged
+/// (`kind` "activity"), or a change of one of its tasks or deals (`task_created`, `deal_won`...,
+/// with the subject's id and title).
 struct TimelineEntryDTO: Encodable {
     var id: UUID
     var at: Date
@@ -255,6 +258,13 @@ struct TimelineEntryDTO: Encodable {
     var eventId: String?
     var eventType: String?
     var properties: [String: String]?
+    var activityKind: String?
+    var outcome: String?
+    var notes: String?
+    var nextStep: String?
+    var durationMinutes: Int?
+    var subjectId: UUID?
+    var title: String?
 
     init(_ item: TimelineView.Item) {
         id = item.id
@@ -271,6 +281,23 @@ struct TimelineEntryDTO: Encodable {
             eventId = event.event.id
             eventType = event.event.type
             properties = event.event.properties
+        case .activity(let activity):
+            kind = "activity"
+            actorName = activity.actor.name
+            channel = activity.actor.channel.rawValue
+            activityKind = activity.kind.rawValue
+            outcome = activity.outcome?.rawValue
+            notes = activity.notes
+            nextStep = activity.nextStep
+            durationMinutes = activity.durationMinutes
+        case .sales(let change):
+            kind = change.subject.rawValue + "_" + change.kind.rawValue
+            actorName = change.actor.name
+            channel = change.actor.channel.rawValue
+            before = change.change.before
+            after = change.change.after
+            subjectId = change.subjectID
+            title = change.title
         }
     }
 }

@@ -54,7 +54,7 @@ enum OpenAPIDocument {
     }
 
     enum ListQuery: Sendable {
-        case contacts, companies, handoffs
+        case contacts, companies, handoffs, tasks, deals
     }
 
     static let operations: [Operation] = [
@@ -96,6 +96,25 @@ enum OpenAPIDocument {
         Operation(method: "get", path: "/api/v1/contacts/{contactID}/timeline",
                   summary: "Every change of a contact and every event it did (page views, emails, forms), newest first",
                   tag: "Contacts", response: "TimelineEntry", paginated: true, list: true),
+        Operation(method: "get", path: "/api/v1/contacts/{contactID}/activities", summary: "A contact's calls, emails, meetings and notes, newest first",
+                  tag: "Sales", response: "Activity", paginated: true, list: true),
+        Operation(method: "post", path: "/api/v1/contacts/{contactID}/activities",
+                  summary: "Log a call, email, meeting or note with its outcome and next step (the rep who works the lead, or their sales manager). Honours Idempotency-Key",
+                  tag: "Sales", request: "ActivityInput", response: "Activity", status: 201, idempotent: true),
+        Operation(method: "get", path: "/api/v1/tasks", summary: "Tasks the caller may see (own; a sales manager's team's), soonest due first",
+                  tag: "Sales", response: "Task", paginated: true, list: true, query: .tasks),
+        Operation(method: "post", path: "/api/v1/tasks", summary: "Create a task with a due time and a reminder, on a contact or not. Honours Idempotency-Key",
+                  tag: "Sales", request: "TaskInput", response: "Task", status: 201, idempotent: true),
+        Operation(method: "patch", path: "/api/v1/tasks/{taskID}", summary: "Change a task, or mark it done (done: true) or not done",
+                  tag: "Sales", request: "TaskUpdate", response: "Task"),
+        Operation(method: "get", path: "/api/v1/deals", summary: "Deals the caller may see (a rep's own, a sales manager's team's, everyone's for others), newest first",
+                  tag: "Sales", response: "Deal", paginated: true, list: true, query: .deals),
+        Operation(method: "post", path: "/api/v1/deals",
+                  summary: "Open a deal on a contact; the contact becomes an opportunity, or a customer when the deal is won. Honours Idempotency-Key",
+                  tag: "Sales", request: "DealInput", response: "Deal", status: 201, idempotent: true),
+        Operation(method: "get", path: "/api/v1/deals/{dealID}", summary: "One deal", tag: "Sales", response: "Deal"),
+        Operation(method: "patch", path: "/api/v1/deals/{dealID}",
+                  summary: "Change some fields of a deal; stage won or lost closes it (lost needs lost_reason)", tag: "Sales", request: "DealUpdate", response: "Deal"),
         Operation(method: "get", path: "/api/v1/custom-fields", summary: "The workspace's custom fields", tag: "Contacts", response: "CustomField", list: true),
         Operation(method: "post", path: "/api/v1/custom-fields", summary: "Define a custom field (admin)", tag: "Contacts", request: "CustomFieldInput",
                   response: "CustomField", status: 201),
@@ -221,6 +240,16 @@ enum OpenAPIDocument {
                                        ("options", array(string())), ("required", .object([("type", .string("boolean"))]))], required: ["key", "label", "type"]))),
     ], required: ["version", "mql"])
     static let time = string(format: "date-time")
+    static let dealFields: [(String, JSONValue)] = [
+        ("name", string(length: 1...120, pattern: "\\S")),
+        ("amount", .object([("description", .string("Decimal text (12500.50, 12.500,50) or a number, in major units")),
+                            ("type", .array([.string("string"), .string("number")]))])),
+        ("currency", string("ISO 4217 code; the workspace's when absent", pattern: "^[A-Za-z]{3}$")),
+        ("stage", string(values: ["qualification", "proposal", "negotiation", "won", "lost"])),
+        ("expected_close_date", string(format: "date")),
+        ("lost_reason", string("Required when stage is lost", values: ["price", "competitor", "no_budget", "no_decision", "timing", "product_fit", "unresponsive", "other"])),
+        ("lost_note", string(length: 0...500)), ("owner_id", uuid),
+    ]
     static let roles = array(string(values: ["admin", "marketing", "marketing_manager", "sales", "sales_manager"]))
     static let inputRoles: JSONValue = .object([
         ("type", .string("array")), ("minItems", .number(1)),
@@ -347,14 +376,53 @@ enum OpenAPIDocument {
                                  ("after", .object([("type", .string("object")), ("additionalProperties", string())]))],
                                 required: ["id", "at", "kind", "actor_name", "channel", "before", "after"])),
         ("TimelineEntry", object([("id", uuid), ("at", time),
-                                  ("kind", string("A change of the contact, or `event` for something it did",
-                                                  values: ["created", "updated", "merged", "deleted", "added_to_list", "event"])),
+                                  ("kind", string("A change of the contact, `event` for something it did, `activity` for a rep's call, email, meeting or note, or a change of one of its tasks or deals",
+                                                  values: ["created", "updated", "merged", "deleted", "added_to_list", "event", "activity",
+                                                           "task_created", "task_updated", "task_completed", "task_reopened",
+                                                           "deal_created", "deal_updated", "deal_won", "deal_lost"])),
+                                  ("activity_kind", string("Activities only", values: ["call", "email", "meeting", "note"])),
+                                  ("outcome", string("Activities only", nullable: true)), ("notes", string(nullable: true)), ("next_step", string(nullable: true)),
+                                  ("duration_minutes", .object([("type", .array([.string("integer"), .string("null")]))])),
+                                  ("subject_id", string("The task's or deal's id", format: "uuid")), ("title", string("The task's title or the deal's name")),
                                   ("actor_name", string()), ("channel", string()),
                                   ("before", .object([("type", .string("object")), ("additionalProperties", string())])),
                                   ("after", .object([("type", .string("object")), ("additionalProperties", string())])),
                                   ("event_id", string("The event's id (events only)")), ("event_type", string("Events only")),
                                   ("properties", .object([("type", .string("object")), ("additionalProperties", string())]))],
                                  required: ["id", "at", "kind"])),
+        ("Activity", object([("id", uuid), ("contact_id", uuid), ("kind", string(values: ["call", "email", "meeting", "note"])),
+                             ("outcome", string(nullable: true, values: ["connected", "left_voicemail", "no_answer", "wrong_number", "sent", "replied", "bounced",
+                                                                         "booked", "held", "no_show", "rescheduled", "canceled"])),
+                             ("notes", string(nullable: true)), ("next_step", string(nullable: true)), ("occurred_at", time),
+                             ("duration_minutes", .object([("type", .array([.string("integer"), .string("null")]))])),
+                             ("actor_name", string()), ("logged_at", time)],
+                            required: ["id", "contact_id", "kind", "occurred_at", "actor_name", "logged_at"])),
+        ("ActivityInput", object([("kind", string(values: ["call", "email", "meeting", "note"])),
+                                  ("outcome", string("call: connected, left_voicemail, no_answer, wrong_number; email: sent, replied, bounced; meeting: booked, held, no_show, rescheduled, canceled; none for a note")),
+                                  ("notes", string("Required for a note", length: 0...5000)), ("next_step", string(length: 0...300)),
+                                  ("occurred_at", string("ISO 8601; at most a day ahead; none means now", format: "date-time")),
+                                  ("duration_minutes", .object([("type", .string("integer")), ("minimum", .number(0)), ("maximum", .number(1440))]))],
+                                 required: ["kind"])),
+        ("Task", object([("id", uuid), ("contact_id", string(format: "uuid", nullable: true)), ("title", string()), ("notes", string(nullable: true)),
+                         ("due_at", time), ("reminder", string(values: ["none", "at_due", "15m", "1h", "1d"])),
+                         ("remind_at", string(format: "date-time", nullable: true)), ("assignee_id", uuid), ("done", .object([("type", .string("boolean"))])),
+                         ("completed_at", string(format: "date-time", nullable: true)), ("created_at", time)],
+                        required: ["id", "title", "due_at", "reminder", "assignee_id", "done", "created_at"])),
+        ("TaskInput", object([("title", string(length: 1...200, pattern: "\\S")), ("due_at", string("ISO 8601", format: "date-time")),
+                              ("reminder", string(values: ["none", "at_due", "15m", "1h", "1d"])), ("assignee_id", uuid), ("contact_id", uuid),
+                              ("notes", string(length: 0...2000))], required: ["title", "due_at"])),
+        ("TaskUpdate", object([("title", string(length: 1...200, pattern: "\\S")), ("due_at", string("ISO 8601", format: "date-time")),
+                               ("reminder", string(values: ["none", "at_due", "15m", "1h", "1d"])), ("assignee_id", uuid),
+                               ("notes", string(length: 0...2000)), ("done", .object([("type", .string("boolean"))]))], required: [])),
+        ("Deal", object([("id", uuid), ("contact_id", uuid), ("name", string()), ("amount_minor", .object([("type", .string("integer"))])),
+                         ("amount", string("Decimal text, e.g. 12500.50")), ("currency", string("ISO 4217 code")),
+                         ("stage", string(values: ["qualification", "proposal", "negotiation", "won", "lost"])), ("is_open", .object([("type", .string("boolean"))])),
+                         ("expected_close_date", string(format: "date")), ("lost_reason", string(nullable: true)), ("lost_note", string(nullable: true)),
+                         ("owner_id", string(format: "uuid", nullable: true)), ("closed_at", string(format: "date-time", nullable: true)),
+                         ("closed_by", string(nullable: true)), ("created_at", time), ("updated_at", time)],
+                        required: ["id", "contact_id", "name", "amount_minor", "amount", "currency", "stage", "is_open", "expected_close_date", "created_at", "updated_at"])),
+        ("DealInput", object(dealFields + [("contact_id", uuid)], required: ["contact_id", "name", "amount", "expected_close_date"])),
+        ("DealUpdate", object(dealFields, required: [])),
         ("CustomField", object([("id", uuid), ("entity", string(values: ["contact", "company"])), ("key", string()), ("label", string()),
                                 ("type", string(values: ["text", "number", "date", "choice", "multi_choice", "boolean"])), ("options", array(string()))],
                                required: ["id", "entity", "key", "label", "type", "options"])),
@@ -427,8 +495,8 @@ enum OpenAPIDocument {
                                        ("schema", .object([("type", .string("integer")), ("minimum", .number(1)), ("maximum", .number(200)), ("default", .number(50))]))]))
             parameters.append(.object([("name", .string("after")), ("in", .string("query")), ("required", .bool(false)),
                                        ("description", .string("The next_cursor of the previous page")),
-                                       ("schema", operation.query == nil ? string(pattern: "^[0-9]{1,15}_[0-9a-f-]{36}$")
-                                                                         : string(pattern: "^[A-Za-z0-9_-]{1,2000}$"))]))
+                                       ("schema", [ListQuery.contacts, .companies].contains(where: { $0 == operation.query })
+                                           ? string(pattern: "^[A-Za-z0-9_-]{1,2000}$") : string(pattern: "^[0-9]{1,15}_[0-9a-f-]{36}$"))]))
         }
         if let query = operation.query {
             let filter = ("f", "A filter field:op:value (op: eq, ne, in, contains, starts, set, unset, gte, lte, between); repeatable")
@@ -437,6 +505,9 @@ enum OpenAPIDocument {
                              ("owner", "A user id, or none"), ("sort", "newest, oldest, name, name_desc or updated")]
             case .companies: [("q", "Words looked up in name and domain"), filter, ("sort", "newest, oldest, name or name_desc")]
             case .handoffs: [("status", "pending (the default) or decided"), ("limit", "How many, 1 to 200 (50 by default)")]
+            case .tasks: [("status", "open (default) or done"), ("assignee_id", "Only this assignee's tasks (a user id)")]
+            case .deals: [("status", "open, won, lost or all (default)"), ("stage", "qualification, proposal, negotiation, won or lost"),
+                          ("owner_id", "Only this owner's deals (a user id)"), ("contact_id", "Only this contact's deals")]
             }
             for (name, description) in names {
                 parameters.append(.object([("name", .string(name)), ("in", .string("query")), ("required", .bool(false)),

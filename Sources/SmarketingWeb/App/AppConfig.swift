@@ -22,6 +22,8 @@ public struct AppConfig: Sendable {
     /// Workers running the job queue in this process (`JOB_WORKERS`, 2 when served; 0 leaves
     /// the jobs to other instances, and to tests, which run them by hand).
     public var jobWorkers: Int = 0
+    /// How email is sent: kept in the outbox (default) or through SMTP (`MAIL_TRANSPORT`, `SMTP_*`, `MAIL_FROM`).
+    public var mail = MailSettings()
 
     public enum LogFormat: String, Sendable {
         case text, json
@@ -70,6 +72,7 @@ public struct AppConfig: Sendable {
             }
             config.logFormat = format
         }
+        config.mail = try MailSettings.fromEnvironment(env)
         return config
     }
 

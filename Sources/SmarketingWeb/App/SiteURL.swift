@@ -41,10 +41,23 @@ enum SiteURL: Sendable {
     case archiveForm(UUID)
     case hostedForm(UUID)
     case contactImport
+    case contactActivities(UUID)
+    case contactTasks(UUID)
+    case contactDeals(UUID)
+    case newContactDeal(UUID)
+    case tasks
+    case task(UUID)
+    case taskDone(UUID)
+    case deals
+    case deal(UUID)
+    case dealWon(UUID)
     case stylesheet
     case script
     case apiDocument
     case apiGuide
+    case outbox
+    case outboxMessage(UUID)
+    case outboxTest
 
     var path: String {
         switch self {
@@ -92,10 +105,23 @@ enum SiteURL: Sendable {
         case .archiveForm(let id): "/forms/\(id.uuidString.lowercased())/archive"
         case .hostedForm(let id): "/f/\(id.uuidString.lowercased())"
         case .contactImport: "/contacts/import"
+        case .contactActivities(let id): "/contacts/\(id.uuidString.lowercased())/activities"
+        case .contactTasks(let id): "/contacts/\(id.uuidString.lowercased())/tasks"
+        case .contactDeals(let id): "/contacts/\(id.uuidString.lowercased())/deals"
+        case .newContactDeal(let id): "/contacts/\(id.uuidString.lowercased())/deals/new"
+        case .tasks: "/tasks"
+        case .task(let id): "/tasks/\(id.uuidString.lowercased())"
+        case .taskDone(let id): "/tasks/\(id.uuidString.lowercased())/done"
+        case .deals: "/deals"
+        case .deal(let id): "/deals/\(id.uuidString.lowercased())"
+        case .dealWon(let id): "/deals/\(id.uuidString.lowercased())/won"
         case .stylesheet: "/assets/app-\(Assets.version).css"
         case .script: "/assets/app-\(Assets.version).js"
         case .apiDocument: "/api/v1/openapi.json"
         case .apiGuide: "/settings/api"
+        case .outbox: "/outbox"
+        case .outboxMessage(let id): "/outbox/\(id.uuidString.lowercased())"
+        case .outboxTest: "/outbox/test"
         }
     }
 

@@ -20,7 +20,7 @@ struct DemoCommand: AsyncCommand {
         var seed: Int?
     }
 
-    var help: String { "Creates a demo workspace with users of both teams, companies and contacts." }
+    var help: String { "Creates a demo workspace with users of both teams, companies, contacts, activities, tasks and deals." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
@@ -47,7 +47,7 @@ struct DemoCommand: AsyncCommand {
             console.error("The demo users of \(domain) already exist. Run again with another --domain, e.g. --domain demo2.smarketing.test")
             throw failure
         }
-        console.print("Demo workspace \"\(summary.workspace.settings.name)\" is ready: \(summary.users.count) users, \(summary.companies) companies, \(summary.contacts) contacts.")
+        console.print("Demo workspace \"\(summary.workspace.settings.name)\" is ready: \(summary.users.count) users, \(summary.companies) companies, \(summary.contacts) contacts, \(summary.activities) activities, \(summary.tasks) tasks, \(summary.deals) deals.")
         console.print("Sign in as any of these, password \"\(password)\":")
         for user in summary.users {
             console.print("  \(user.email.value)  (\(user.roles.sorted().map(\.rawValue).joined(separator: ", ")))")

@@ -6,7 +6,8 @@ import Vapor
 
 /// The `handoff.notify` job, queued in the transaction that made a contact an MQL: tells the
 /// workspace's webhooks (`lead.mql`, and `lead.assigned` when the lead has an owner) in one
-/// transaction with the job's completion, so each event is written exactly once. The rep's
+/// transaction with the job's completion, so each event is written exactly once; and the rep's
+/// email, written to the outbox in the same transaction. The rep's
 /// page hears of the lead on the live channel as soon as that transaction commits.
 enum HandoffNotifier {
     static func register(_ app: Application) {
@@ -29,7 +30,13 @@ enum HandoffNotifier {
                 let events = WebhookEvents(tx, workspaceID: workspaceID)
                 let data = WebhookEvents.handoffData(handoff, contact: contact)
                 try await events.emit(.leadMQL, data: data, now: now)
-                if handoff.ownerID != nil { try await events.emit(.leadAssigned, data: data, now: now) }
+                if let ownerID = handoff.ownerID {
+                    try await events.emit(.leadAssigned, data: data, now: now)
+                    if let owner = try await UserRepository(tx, workspaceID: workspaceID).find(ownerID), owner.isActive,
+                       let workspace = try await WorkspaceRepository(tx, workspaceID: workspaceID).get() {
+                        try await HandoffMail.enqueue(handoff, contact: contact, owner: owner, workspace: workspace, app: context.app, now: now, on: tx)
+                    }
+                }
             }
             try await JobQueue.complete(job.id, worker: worker, now: now, on: tx)
         }

@@ -71,6 +71,10 @@ struct Localizer: Sendable {
         case "domain", "company_domain": self(.errorInvalidDomain)
         case "employee_count": self(.errorInvalidWholeNumber)
         case "phone": self(.errorInvalidPhone)
+        case "occurred_at": self(.errorOccurredAt)
+        case "amount": self(.errorInvalidAmount)
+        case "due_at": self(.errorInvalidDateTime)
+        case "duration_minutes": self(.errorInvalidDuration)
         default: self(.errorInvalid)
         }
     }
@@ -146,6 +150,16 @@ struct Localizer: Sendable {
         case .webhookCreated: self(.auditWebhookCreated)
         case .webhookUpdated: self(.auditWebhookUpdated)
         case .webhookDeleted: self(.auditWebhookDeleted)
+        case .activityLogged: self(.logActivity)
+        case .activityUpdated: self(.activityUpdated)
+        case .taskCreated: self(.timelineTaskCreated)
+        case .taskUpdated: self(.timelineTaskUpdated)
+        case .taskCompleted: self(.timelineTaskCompleted)
+        case .taskReopened: self(.timelineTaskReopened)
+        case .dealCreated: self(.timelineDealCreated)
+        case .dealUpdated: self(.timelineDealUpdated)
+        case .dealWon: self(.timelineDealWon)
+        case .dealLost: self(.timelineDealLost)
         }
     }
 

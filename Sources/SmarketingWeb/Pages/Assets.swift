@@ -152,6 +152,9 @@ enum Assets {
     .badge { display: inline-block; padding: 0 var(--space-2); border-radius: 999px; font-size: var(--step--1); background: var(--accent-soft); color: var(--accent); }
     .badge.ok { background: var(--ok-soft); color: var(--ok); }
     .badge.muted { background: var(--surface-2); color: var(--muted); margin-left: var(--space-1); }
+    .badge.danger { background: var(--danger-soft); color: var(--danger); }
+    .message-error { color: var(--danger); overflow-wrap: anywhere; }
+    .message-body { white-space: pre-wrap; overflow-wrap: anywhere; font-family: inherit; margin: 0; }
     .tabs { display: flex; gap: var(--space-2); flex-wrap: wrap; margin-bottom: var(--space-4); border-bottom: 1px solid var(--border); }
     .tabs a { padding: var(--space-2) var(--space-3); text-decoration: none; color: var(--muted); border-bottom: 2px solid transparent; }
     .tabs a[aria-current=page] { color: var(--accent); border-color: var(--accent); font-weight: 600; }
@@ -190,6 +193,28 @@ enum Assets {
     .timeline-item { padding: 0 0 var(--space-4) var(--space-4); position: relative; }
     .timeline-item::before { content: ""; position: absolute; left: -7px; top: 6px; width: 12px; height: 12px; border-radius: 50%; background: var(--accent); }
     .timeline-head { margin: 0 0 var(--space-1); }
+    .timeline-icon { display: inline-block; width: 1.4em; color: var(--accent); }
+    .activity-notes, .activity-next-step { margin: 0 0 var(--space-1); white-space: pre-wrap; }
+    .activity-next-step { color: var(--muted); }
+    .quick-form { margin-bottom: var(--space-3); }
+    .quick-form > summary { display: inline-block; cursor: pointer; padding: var(--space-2) var(--space-4); border-radius: 8px; border: 1px solid var(--border); }
+    .quick-form[open] > summary { margin-bottom: var(--space-3); }
+    .task-list, .deal-list, .board-cards { list-style: none; margin: 0; padding: 0; }
+    .task { display: flex; gap: var(--space-2); align-items: center; flex-wrap: wrap; padding: var(--space-1) 0; }
+    .task-done-form { display: inline; }
+    .task-check { background: none; border: none; font-size: 1.2em; cursor: pointer; padding: 0; color: var(--text); }
+    .task-overdue .task-title { color: var(--danger, #c0392b); font-weight: 600; }
+    .task-done .task-title { text-decoration: line-through; color: var(--muted); }
+    .board { display: grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); gap: var(--space-3); margin-bottom: var(--space-3); }
+    .board-column { background: var(--surface-2); border-radius: var(--radius); padding: var(--space-3); }
+    .board-column h3 { margin: 0 0 var(--space-1); }
+    .board-total { font-size: var(--step--1); color: var(--muted); margin: 0 0 var(--space-2); }
+    .board-card { background: var(--surface); border: 1px solid var(--border); border-radius: 8px; padding: var(--space-2); margin-bottom: var(--space-2); }
+    .board-card p { margin: var(--space-1) 0 0; }
+    .board-closed { display: flex; gap: var(--space-2); flex-wrap: wrap; }
+    .badge.deal-won { background: var(--ok-soft); color: var(--ok); }
+    .badge.deal-lost { background: var(--surface-2); color: var(--muted); }
+    form.inline { display: inline; }
     .grid-form { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: var(--space-4); }
     .grid-form .panel { margin: 0; }
     .form-actions { grid-column: 1 / -1; }

@@ -117,6 +117,7 @@ enum Notice: String, Sendable, CaseIterable {
     case saved, invited, revoked, created, deleted, passwordChanged = "password_changed"
     case existingUpdated = "existing_updated", existingCompanyUpdated = "existing_company_updated"
     case merged, bulkDone = "bulk_done", badFilter = "bad_filter", qualified
+    case activityLogged = "activity_logged", taskAdded = "task_added", taskUpdated = "task_updated", dealSaved = "deal_saved"
     case approved, activated, definitionInvalid = "definition_invalid", noDraft = "no_draft", needsApprovals = "needs_approvals"
     case notAnApprover = "not_an_approver", sameApprover = "same_approver", draftChanged = "draft_changed", alreadyApproved = "already_approved"
     case accepted, rejected, alreadyDecided = "already_decided", stageMoved = "stage_moved", retried, notRetried = "not_retried"
@@ -142,6 +143,10 @@ enum Notice: String, Sendable, CaseIterable {
         case .stageMoved: l(.noticeStageMoved)
         case .retried: l(.noticeRetried)
         case .notRetried: l(.noticeNotRetried)
+        case .activityLogged: l(.noticeActivityLogged)
+        case .taskAdded: l(.noticeTaskAdded)
+        case .taskUpdated: l(.noticeTaskUpdated)
+        case .dealSaved: l(.noticeDealSaved)
         case .bulkDone: l(.noticeBulkDone)
         case .badFilter: l(.noticeBadFilter)
         case .saved: l(.noticeSaved)

@@ -190,8 +190,10 @@ struct ContactPages: RouteCollection {
         let owner = try await contact.ownerID.asyncFlatMap { try await UserRepository(req.db, workspaceID: member.workspaceID).find($0) }
         let zone = member.workspace.settings.timeZone
         let timelineCursor = req.query[String.self, at: "timeline_after"].flatMap(PageCursor.init(token:))
-        let changes = try await RecordChanges(req.db, workspaceID: member.workspaceID).timeline(of: contact.id, limit: 26, after: timelineCursor)
-        let events = try await EventLog(req.db, workspaceID: member.workspaceID).timeline(of: contact.id, limit: 26, after: timelineCursor)
+        let salesScope = try await member.salesScope(on: req.db)
+        let seesDeals = salesScope == .everyone || salesScope.includes(contact.ownerID)
+        let sources = try await TimelineView.read(req.db, workspaceID: member.workspaceID, contactID: contact.id, limit: 25, after: timelineCursor,
+                                                  includeDeals: seesDeals)
         let mayEdit = try await mayEdit(contact, member: member, req: req)
         let keeper = ScoreKeeper(req.db, workspaceID: member.workspaceID)
         let definition = try await keeper.activeDefinition()
@@ -199,7 +201,12 @@ struct ContactPages: RouteCollection {
         let stages = try await StageChanges(req.db, workspaceID: member.workspaceID).history(of: contact.id, limit: 20)
         let allFields = try await CustomFieldRepository(req.db, workspaceID: member.workspaceID).list()
         let qualifications = try await SQLQualifications(req.db, workspaceID: member.workspaceID).history(of: contact.id, limit: 1)
-        let mayQualify = definition != nil ? try await member.mayWork(contact, on: req.db) : false
+        let mayWork = try await member.mayWork(contact, on: req.db)
+        let mayQualify = definition != nil ? mayWork : false
+        let tasks = try await SalesTasks(req.db, workspaceID: member.workspaceID).forContact(contact.id)
+        let deals = try await Deals(req.db, workspaceID: member.workspaceID).forContact(contact.id).filter { salesScope.includes($0.ownerID) }
+        let people = try await UserRepository(req.db, workspaceID: member.workspaceID).list()
+        let assignees = mayWork ? try await member.assignableUsers(on: req.db) : []
         let handoff = try await Handoffs(req.db, workspaceID: member.workspaceID).latest(of: contact.id)
         let handoffOwner = try await handoff?.ownerID.asyncFlatMap { try await UserRepository(req.db, workspaceID: member.workspaceID).find($0) }
         let mayMove = try await member.mayMoveStage(contact, on: req.db)
@@ -219,7 +226,7 @@ struct ContactPages: RouteCollection {
             (l(.createdAt), text(l.dateTime(contact.createdAt, timeZone: zone))),
         ]
         facts += definitions.map { ($0.label, text(contact.custom[$0.key].map { Self.shown($0, l) } ?? "—")) }
-        let (items, more) = TimelineView.merged(changes, events, limit: 25)
+        let (items, more) = TimelineView.merged(sources.changes, sources.events, sources.activities, sources.sales, limit: 25)
         var points: [String: [ScoreEntry]] = [:]
         for entry in score?.ledger ?? [] {
             if case .event(let id, _) = entry.cause { points[id, default: []].append(entry) }
@@ -242,6 +249,8 @@ struct ContactPages: RouteCollection {
                                           text: l(.olderChanges)) } ?? .empty,
                 ]),
             ]),
+            SalesPages.panel(req, member: member, contact: contact, mayWork: mayWork, tasks: tasks, deals: deals,
+                             users: Dictionary(uniqueKeysWithValues: people.map { ($0.id, $0.name) }), assignees: assignees),
             ScoreView.panel(score: score, definition: definition, labels: ScoringFieldLabels(customFields: allFields, l), zone: zone, l),
             HandoffPages.lifecyclePanel(req, contact: contact, handoff: handoff, ownerName: handoffOwner?.name, mayMove: mayMove, zone: zone),
             QualificationPages.panel(qualifications, contact: contact, mayQualify: mayQualify, zone: zone, l),

@@ -4,9 +4,10 @@ import Vapor
 
 /// The areas of the left navigation. Later capabilities add theirs here.
 enum NavArea: String, Sendable, CaseIterable {
-    case home, contacts, companies, inbox, feedback, forms, leadDefinition = "lead-definition", routing, settings
+    case home, contacts, companies, tasks, deals, inbox, feedback, forms, leadDefinition = "lead-definition", routing, settings
     case settingsUsers = "settings-users"
     case settingsAudit = "settings-audit"
+    case outbox
 }
 
 /// A rendered page: its title, where it sits in the navigation, and its main content.
@@ -81,6 +82,8 @@ struct Page {
             (.home, l(.navHome), SiteURL.home.path),
             (.contacts, l(.navContacts), SiteURL.contacts.path),
             (.companies, l(.navCompanies), SiteURL.companies.path),
+            (.tasks, l(.navTasks), SiteURL.tasks.path),
+            (.deals, l(.navDeals), SiteURL.deals.path),
             (.inbox, l(.navInbox), SiteURL.inbox.path),
             (.feedback, l(.navFeedback), SiteURL.feedback.path),
         ]
@@ -97,6 +100,9 @@ struct Page {
         }
         if member.user.may(.readAuditLog) {
             items.append((.settingsAudit, l(.navAudit), SiteURL.audit.path))
+        }
+        if AccessPolicy.mayReadOutbox(member.user.roles) {
+            items.append((.outbox, l(.navOutbox), SiteURL.outbox.path))
         }
         return el("aside", [.class("sidebar")], [
             el("a", [.class("brand"), .href(SiteURL.home.path)], [logo, text("Smarketing")]),

@@ -1,19 +1,27 @@
+import Fluent
+import Foundation
 import SmarketingCore
 import SmarketingStore
 import Vapor
 
 /// A record's timeline, newest first: what changed, who changed it and when, each changed field
-/// with its value before and after.
+/// with its value before and after; for a contact also what it did (marketing's touches) and
+/// what sales did with it (activities, tasks, deals).
 enum TimelineView {
-    /// One line of a timeline: a change of the record, or (for a contact) something it did.
+    /// One line of a timeline: a change of the record, something the contact did, an activity a
+    /// rep logged, or a change of one of its tasks or deals.
     enum Item {
         case change(RecordChange)
         case event(ContactEvent)
+        case activity(Activity)
+        case sales(SalesChange)
 
         var at: Date {
             switch self {
             case .change(let change): change.at
             case .event(let event): event.event.time
+            case .activity(let activity): activity.occurredAt
+            case .sales(let change): change.at
             }
         }
 
@@ -21,6 +29,8 @@ enum TimelineView {
             switch self {
             case .change(let change): change.id
             case .event(let event): event.rowID
+            case .activity(let activity): activity.id
+            case .sales(let change): change.id
             }
         }
 
@@ -34,11 +44,25 @@ enum TimelineView {
         var cursor: PageCursor { PageCursor(date: at, id: id) }
     }
 
-    /// A contact's changes and events merged into one page of `limit` lines, and whether there
-    /// is an older page (both sources read `limit + 1` lines after the same cursor).
-    static func merged(_ changes: [RecordChange], _ events: [ContactEvent], limit: Int) -> (items: [Item], more: Bool) {
-        let all = (changes.map(Item.change) + events.map(Item.event)).sorted(by: Item.newestFirst)
+    /// A contact's changes, events, activities and sales changes merged into one page of `limit`
+    /// lines, and whether there is an older page (every source reads `limit + 1` lines after the
+    /// same cursor).
+    static func merged(_ changes: [RecordChange], _ events: [ContactEvent], _ activities: [Activity] = [], _ sales: [SalesChange] = [],
+                       limit: Int) -> (items: [Item], more: Bool) {
+        let all = (changes.map(Item.change) + events.map(Item.event) + activities.map(Item.activity) + sales.map(Item.sales))
+            .sorted(by: Item.newestFirst)
         return (Array(all.prefix(limit)), all.count > limit)
+    }
+
+    /// Reads one page of a contact's whole timeline after `cursor`: `limit + 1` lines of each
+    /// source, merged by the caller. Deal lines only for a reader who may see the contact's deals.
+    static func read(_ db: any Database, workspaceID: UUID, contactID: UUID, limit: Int, after cursor: PageCursor?, includeDeals: Bool) async throws
+        -> (changes: [RecordChange], events: [ContactEvent], activities: [Activity], sales: [SalesChange]) {
+        let changes = try await RecordChanges(db, workspaceID: workspaceID).timeline(of: contactID, limit: limit + 1, after: cursor)
+        let events = try await EventLog(db, workspaceID: workspaceID).timeline(of: contactID, limit: limit + 1, after: cursor)
+        let activities = try await Activities(db, workspaceID: workspaceID).list(of: contactID, limit: limit + 1, after: cursor)
+        let sales = try await SalesChanges(db, workspaceID: workspaceID).timeline(of: contactID, limit: limit + 1, after: cursor, includeDeals: includeDeals)
+        return (changes, events, activities, sales)
     }
 
     static func list(_ changes: some Collection<RecordChange>, labels: (String) -> String, zone: String, _ l: Localizer) -> HTMLNode {
@@ -63,8 +87,70 @@ enum TimelineView {
                 ])
             case .event(let contactEvent):
                 event(contactEvent.event, points: points[contactEvent.event.id] ?? [], zone: zone, l)
+            case .activity(let activity):
+                self.activity(activity, zone: zone, l)
+            case .sales(let change):
+                sales(change, zone: zone, l)
             }
         })
+    }
+
+    private static func icon(_ symbol: String) -> HTMLNode {
+        el("span", [.class("timeline-icon"), .aria("hidden", "true")], text: symbol)
+    }
+
+    private static func activity(_ activity: Activity, zone: String, _ l: Localizer) -> HTMLNode {
+        let symbol = switch activity.kind {
+        case .call: "☎"
+        case .email: "✉"
+        case .meeting: "◉"
+        case .note: "✎"
+        }
+        return el("li", [.class("timeline-item timeline-activity"), .data("kind", "activity"), .data("activity-kind", activity.kind.rawValue),
+                         .data("activity", activity.id.uuidString.lowercased())], [
+            el("p", [.class("timeline-head")], [
+                icon(symbol),
+                el("strong", [], text: l.kindName(activity.kind)),
+                activity.outcome.map { group([text(" "), el("span", [.class("badge outcome-\($0.rawValue)")], text: l.outcomeName($0))]) } ?? .empty,
+                text(" · \(activity.actor.name) · \(l.dateTime(activity.occurredAt, timeZone: zone))"),
+                activity.durationMinutes.map { text(" · " + l(.timelineMinutes, String($0))) } ?? .empty,
+            ]),
+            activity.notes.map { el("p", [.class("activity-notes")], text: $0) } ?? .empty,
+            activity.nextStep.map { el("p", [.class("activity-next-step")], text: l(.timelineNextStep, $0)) } ?? .empty,
+        ])
+    }
+
+    private static func sales(_ change: SalesChange, zone: String, _ l: Localizer) -> HTMLNode {
+        let shown = { (field: String) in DealPages.shownChange(field, change.change, zone: zone, l) }
+        let kind = change.subject.rawValue + "_" + change.kind.rawValue
+        let shownFields = change.subject == .deal ? ["stage", "amount", "currency", "expected_close_date", "lost_reason"] : ["due_at"]
+        let lines = change.change.fields.filter(shownFields.contains)
+        return el("li", [.class("timeline-item timeline-\(change.subject.rawValue)"), .data("kind", kind)], [
+            el("p", [.class("timeline-head")], [
+                icon(change.subject == .deal ? "◆" : "☑"),
+                el("strong", [], text: salesChangeName(change, l)),
+                text(" · "),
+                change.subject == .deal ? el("a", [.href(SiteURL.deal(change.subjectID).path)], text: change.title) : el("span", [], text: change.title),
+                text(" · \(change.actor.name) · \(l.dateTime(change.at, timeZone: zone))"),
+            ]),
+            lines.isEmpty ? .empty : el("dl", [.class("changes")], lines.flatMap { field in
+                [el("dt", [], text: DealPages.fieldLabel(field, l)), el("dd", [], text: shown(field))]
+            }),
+        ])
+    }
+
+    /// What a task or deal change was, in words.
+    static func salesChangeName(_ change: SalesChange, _ l: Localizer) -> String {
+        switch (change.subject, change.kind) {
+        case (.task, .created): l(.timelineTaskCreated)
+        case (.task, .completed): l(.timelineTaskCompleted)
+        case (.task, .reopened): l(.timelineTaskReopened)
+        case (.task, _): l(.timelineTaskUpdated)
+        case (.deal, .created): l(.timelineDealCreated)
+        case (.deal, .won): l(.timelineDealWon)
+        case (.deal, .lost): l(.timelineDealLost)
+        case (.deal, _): l(.timelineDealUpdated)
+        }
     }
 
     private static func event(_ event: ScoringEvent, points: [ScoreEntry], zone: String, _ l: Localizer) -> HTMLNode {
