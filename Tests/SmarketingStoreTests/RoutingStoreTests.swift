@@ -52,6 +52,25 @@ let routingNow = Date(timeIntervalSince1970: 1_795_618_800)
 
 @Suite("Lead routing in the store")
 struct RoutingStoreTests {
+    @Test("a new MQL without an owner is routed in the transaction that qualified it, and its handoff goes to that rep")
+    func handoffRoutes() async throws {
+        try await TestDatabase.withStore { db in
+            let acme = try await RoutingFixture.make(db, reps: ["Bia"])
+            _ = try await acme.rule("Everyone")
+            let contact = try await acme.contact(["first_name": "Rita", "email": "rita@lisboa.pt", "lifecycle_stage": "lead"])
+            #expect(contact.ownerID == nil)
+            _ = try await ContactWriter(db, workspaceID: acme.workspace.id).save(try contactInput(["email": "rita@lisboa.pt", "lifecycle_stage": "mql"]),
+                                                                                id: contact.id, mode: .merge, definitions: [], by: acme.actor, now: routingNow)
+            let handoff = try #require(try await Handoffs(db, workspaceID: acme.workspace.id).latest(of: contact.id))
+            #expect(handoff.ownerID == acme.rep("Bia").id)
+            #expect(handoff.assignedAt == routingNow)
+            #expect(try await ContactRepository(db, workspaceID: acme.workspace.id).find(contact.id)?.ownerID == acme.rep("Bia").id)
+            let log = try await LeadAssignments(db, workspaceID: acme.workspace.id).list(limit: 10)
+            #expect(log.map(\.contactID) == [contact.id])
+            #expect(log.first?.ruleName == "Everyone")
+        }
+    }
+
     @Test("the first matching rule picks the team, the contact gets the rep as owner, and the assignment is logged with the rule")
     func assignsAndLogs() async throws {
         try await TestDatabase.withStore { db in
