@@ -32,6 +32,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     HandoffNotifier.register(app)
     WebhookDeliverer.register(app)
     HandoffMail.register(app)
+    TaskReminders.register(app)
     app.live.onCommittedMoves { [weak app] in app?.jobs.wake() }
     app.lifecycle.use(JobRunnerLifecycle(workers: config.jobWorkers))
     app.rateLimits = RateLimits()

@@ -314,3 +314,36 @@ struct LifecycleMoveTests {
         }
     }
 }
+
+@Suite("Scheduled jobs")
+struct ScheduledJobTests {
+    @Test("a task's reminder is emailed to its assignee once, by a tick that the schedule writes once a minute however often it is written")
+    func taskReminders() async throws {
+        try await withTestApp { app in
+            let acme = try await TestWorkspace.viaSetup(app)
+            let (rep, _) = try await acme.member(app, email: "rui@acme.com", roles: [.sales], name: "Rui Rep")
+            let task = try #require(try await SalesTasks(app.db, workspaceID: acme.workspace.id).create(
+                TaskInput.check(["title": "Call Lia back", "due_at": "2026-11-18T13:00", "reminder": "1h"], timeZone: "UTC"),
+                contactID: nil, assigneeID: rep.id, by: .user(acme.admin, via: .page), now: app.clock.now()))
+            #expect(try await app.jobs.writeTicks(app, now: app.clock.now()) == 1)
+            #expect(try await app.jobs.runDue(app) == 1, "a tick before the reminder's time")
+            #expect(try await Outbox(app.db, workspaceID: acme.workspace.id).list(status: nil, limit: 10, after: nil).messages.isEmpty)
+
+            app.clock.set(Date(timeIntervalSince1970: 1_795_000_000 + 3_300))
+            #expect(try await app.jobs.writeTicks(app, now: app.clock.now()) == 1)
+            #expect(try await app.jobs.writeTicks(app, now: app.clock.now()) == 0, "the same minute's tick is one job")
+            #expect(try await app.jobs.runDue(app) == 1)
+            let messages = try await Outbox(app.db, workspaceID: acme.workspace.id).list(status: nil, limit: 10, after: nil).messages
+            #expect(messages.count == 1)
+            #expect(messages.first?.message.to.map(\.email.value) == ["rui@acme.com"])
+            #expect(messages.first?.message.subject.contains("Call Lia back") == true)
+            #expect(try await app.jobs.runDue(app) == 1, "the email's delivery")
+
+            app.clock.set(Date(timeIntervalSince1970: 1_795_000_000 + 3_400))
+            #expect(try await app.jobs.writeTicks(app, now: app.clock.now()) == 1)
+            #expect(try await app.jobs.runDue(app) == 1)
+            #expect(try await Outbox(app.db, workspaceID: acme.workspace.id).list(status: nil, limit: 10, after: nil).messages.count == 1, "reminded once")
+            _ = task
+        }
+    }
+}

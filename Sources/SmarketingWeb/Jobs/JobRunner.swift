@@ -40,7 +40,15 @@ final class JobRunner: Sendable {
         }
     }
 
+    /// Periodic jobs: every `interval` seconds, one job of `kind` whose unique key is its tick,
+    /// so several instances writing the same tick make one job.
+    struct Schedule: Sendable {
+        var kind: String
+        var interval: TimeInterval
+    }
+
     private let registrations = NIOLockedValueBox<[String: Registration]>([:])
+    private let schedules = NIOLockedValueBox<[Schedule]>([])
     private let tasks = NIOLockedValueBox<[Task<Void, Never>]>([])
     private let woken = NIOLockedValueBox<Bool>(false)
     /// How often idle workers look for due jobs written elsewhere (retries, other instances).
@@ -53,6 +61,25 @@ final class JobRunner: Sendable {
     }
 
     var kinds: [String] { registrations.withLockedValue { Array($0.keys).sorted() } }
+
+    func schedule(_ kind: String, every interval: TimeInterval) {
+        schedules.withLockedValue { $0.append(Schedule(kind: kind, interval: max(1, interval))) }
+    }
+
+    /// Writes the current tick of every schedule; a tick already written, by this instance or
+    /// another, is skipped by its unique key. Returns how many were new.
+    @discardableResult
+    func writeTicks(_ app: Application, now: Date) async throws -> Int {
+        let jobs = schedules.withLockedValue { $0 }.map { schedule in
+            let tick = Int((now.timeIntervalSince1970 / schedule.interval).rounded(.down))
+            return NewJob(workspaceID: nil, kind: schedule.kind, payload: "{}", uniqueKey: "\(schedule.kind):\(tick)",
+                          runAt: Date(timeIntervalSince1970: Double(tick) * schedule.interval), maxAttempts: RetryPolicy.internalWork.maxAttempts)
+        }
+        guard !jobs.isEmpty else { return 0 }
+        let written = try await JobQueue.enqueue(jobs, now: now, on: app.db)
+        if written > 0 { wake() }
+        return written
+    }
 
     /// Tells idle workers that jobs were just committed.
     func wake() {
@@ -77,7 +104,15 @@ final class JobRunner: Sendable {
                 }
             }
         }
-        tasks.withLockedValue { $0 += started }
+        // The schedules' ticks, looked at every few seconds.
+        let ticker = Task { [weak self, weak app] in
+            while !Task.isCancelled {
+                guard let self, let app else { return }
+                _ = try? await self.writeTicks(app, now: app.clock.now())
+                try? await Task.sleep(nanoseconds: 5_000_000_000)
+            }
+        }
+        tasks.withLockedValue { $0 += started + [ticker] }
     }
 
     func stop() async {

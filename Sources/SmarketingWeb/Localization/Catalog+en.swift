@@ -961,5 +961,7 @@ extension Catalogs {
         .errorInvalidAmount: "Type an amount like 12500 or 12.500,00, with no more decimals than the currency has.",
         .errorInvalidDateTime: "Give a date and time, e.g. 2026-11-20 14:30.",
         .errorInvalidDuration: "Minutes from 0 to 1440.",
+        .mailReminderSubject: "Reminder: {0} (due {1})",
+        .mailReminderBody: "Your task “{0}” is due {1}.",
     ]
 }

@@ -961,5 +961,7 @@ extension Catalogs {
         .errorInvalidAmount: "Digite um valor como 12500 ou 12.500,00, sem mais casas decimais que a moeda tem.",
         .errorInvalidDateTime: "Informe data e hora, ex.: 2026-11-20 14:30.",
         .errorInvalidDuration: "Minutos de 0 a 1440.",
+        .mailReminderSubject: "Lembrete: {0} (vence {1})",
+        .mailReminderBody: "Sua tarefa “{0}” vence {1}.",
     ]
 }

@@ -960,4 +960,6 @@ enum L10nKey: String, CaseIterable, Sendable {
     case errorInvalidAmount = "error.amount"
     case errorInvalidDateTime = "error.date_time"
     case errorInvalidDuration = "error.duration"
+    case mailReminderSubject = "mail.reminder_subject"
+    case mailReminderBody = "mail.reminder_body"
 }
