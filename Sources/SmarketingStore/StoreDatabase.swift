@@ -92,12 +92,17 @@ public enum StoreTuning {
     /// first would fail half-way ("database is locked") when the other connection committed in
     /// between, since SQLite cannot move its snapshot forward. PostgreSQL needs nothing more.
     public static func writeTransaction<T: Sendable>(_ db: any Database, _ work: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        try await db.transaction { tx in
-            if let sql = tx as? any SQLDatabase, sql.dialect.name == "sqlite" {
-                // Writes nothing, but starts the write transaction (and waits for the lock).
-                try await sql.raw("UPDATE workspaces SET id = id WHERE 1 = 0").run()
+        // Fluent runs the transaction's body in a task of its own, started from the event loop,
+        // which does not inherit this task's locals: the collector of stage moves is handed over.
+        let log = StageMoveLog.current
+        return try await db.transaction { tx in
+            try await StageMoveLog.$current.withValue(log) {
+                if let sql = tx as? any SQLDatabase, sql.dialect.name == "sqlite" {
+                    // Writes nothing, but starts the write transaction (and waits for the lock).
+                    try await sql.raw("UPDATE workspaces SET id = id WHERE 1 = 0").run()
+                }
+                return try await work(tx)
             }
-            return try await work(tx)
         }
     }
 

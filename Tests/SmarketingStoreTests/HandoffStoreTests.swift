@@ -40,6 +40,18 @@ struct HandoffStoreTests {
         }
     }
 
+    @Test("the stage moves written inside a write transaction reach the collector that waits to announce them after the commit")
+    func movesReachTheCollector() async throws {
+        try await TestDatabase.withStore { db in
+            let (workspace, _, actor) = try await workspace(db)
+            let (contact, moves) = try await StageMoveLog.collecting {
+                try await mql("lia@globex.com", in: workspace, actor: actor, db: db)
+            }
+            #expect(moves.map(\.contactID) == [contact.id])
+            #expect(moves.first?.to == .mql)
+        }
+    }
+
     @Test("accepting makes the lead a SAL; a second answer to the same handoff is refused and changes nothing")
     func acceptOnce() async throws {
         try await TestDatabase.withStore { db in
@@ -275,6 +287,8 @@ struct DemoHandoffTests {
             #expect(report.weeks.filter { $0.tally.total > 0 }.count > 4)
             let pending = try await handoffs.pending(ownedBy: nil)
             #expect(pending.allSatisfy { $0.stage == .mql })
+            let rules = try await RoutingSetup(db, workspaceID: summary.workspace.id).rules()
+            #expect(rules.map(\.name) == ["Empresas com 500 pessoas ou mais", "Demais leads"])
         }
     }
 }

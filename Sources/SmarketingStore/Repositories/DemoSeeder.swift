@@ -123,8 +123,22 @@ public struct DemoSeeder: Sendable {
         }
         try await seedSalesWork(demo, workspaceID: workspace.id, contactIDs: contactIDs, users: users, now: now, batchSize: batchSize)
         try await activateStarterDefinition(workspaceID: workspace.id, users: users, by: actor, now: now)
+        try await seedRouting(workspaceID: workspace.id, by: actor, now: now)
         return Summary(workspace: workspace, users: users, companies: demo.companies.count, contacts: demo.contacts.count,
                        activities: demo.sales.activities.count, tasks: demo.sales.tasks.count, deals: demo.sales.deals.count)
+    }
+
+    /// Two routing rules: companies of 500 people or more go to the account executives, every
+    /// other new MQL to the inbound SDRs, by weighted round robin.
+    private func seedRouting(workspaceID: UUID, by actor: AuditActor, now: Date) async throws {
+        let teams = try await TeamRepository(db, workspaceID: workspaceID).list()
+        guard let inbound = teams.first(where: { $0.name == "Inbound SDRs" }),
+              let executives = teams.first(where: { $0.name == "Account Executives" }) else { return }
+        let setup = RoutingSetup(db, workspaceID: workspaceID)
+        _ = try await setup.createRule(RoutingRule(id: UUID(), name: "Empresas com 500 pessoas ou mais", position: 0,
+                                                   conditions: [RoutingCondition(field: "company.employee_count", condition: .range(min: 500, max: nil))],
+                                                   teamID: executives.id), by: actor, now: now)
+        _ = try await setup.createRule(RoutingRule(id: UUID(), name: "Demais leads", position: 1, conditions: [], teamID: inbound.id), by: actor, now: now)
     }
 
     /// The starter lead definition, approved by the demo's two managers and active, every
