@@ -146,14 +146,9 @@ public struct Handoffs: Sendable {
         try await JobQueue.enqueue(jobs, now: now, on: db)
     }
 
-    static func payload(handoffID: UUID) -> String { #"{"handoff_id":"\#(handoffID.uuidString.lowercased())"}"# }
+    static func payload(handoffID: UUID) -> String { JobQueue.payload("handoff_id", handoffID) }
 
-    public static func handoffID(inPayload payload: String) -> UUID? {
-        guard let data = payload.data(using: .utf8),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let text = object["handoff_id"] as? String else { return nil }
-        return UUID(uuidString: text)
-    }
+    public static func handoffID(inPayload payload: String) -> UUID? { JobQueue.id("handoff_id", inPayload: payload) }
 
     /// Points per rule the contact's ledger holds under `version` (positive sums only).
     func rulePoints(of contactID: UUID, version: Int?) async throws -> [String: Int] {

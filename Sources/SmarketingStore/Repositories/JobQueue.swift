@@ -66,6 +66,18 @@ public struct JobQueue: Sendable {
         self.db = db
     }
 
+    /// A job's payload naming one record: `{"<key>":"<uuid>"}`.
+    public static func payload(_ key: String, _ id: UUID) -> String {
+        #"{"\#(key)":"\#(id.uuidString.lowercased())"}"#
+    }
+
+    /// The record a payload of ``payload(_:_:)`` names, nil when it names none.
+    public static func id(_ key: String, inPayload payload: String) -> UUID? {
+        guard let data = payload.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let text = object[key] as? String else { return nil }
+        return UUID(uuidString: text)
+    }
+
     static let columns = "id, workspace_id, kind, payload, unique_key, status, attempts, max_attempts, run_at, last_error, created_at, finished_at"
 
     /// Writes jobs (inside the caller's transaction when `db` is one); a job whose unique key is

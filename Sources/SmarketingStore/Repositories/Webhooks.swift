@@ -83,7 +83,7 @@ public struct WebhookEvents: Sendable {
             deliveries.append([.uuid(deliveryID), .uuid(workspaceID), .uuid(endpoint.id), .uuid(eventID), .text(type.rawValue), .text(body),
                                .uuid(jobID), .text(WebhookDelivery.Status.pending.rawValue), .integer(0), .date(now)])
             jobs.append(NewJob(id: jobID, workspaceID: workspaceID, kind: Self.deliverJob,
-                               payload: #"{"delivery_id":"\#(deliveryID.uuidString.lowercased())"}"#, runAt: now, maxAttempts: RetryPolicy.delivery.maxAttempts))
+                               payload: JobQueue.payload("delivery_id", deliveryID), runAt: now, maxAttempts: RetryPolicy.delivery.maxAttempts))
         }
         try await BulkInsert.run(into: "webhook_deliveries", columns: ["id", "workspace_id", "endpoint_id", "event_id", "event_type", "body", "job_id",
                                                                        "status", "attempts", "created_at"], rows: deliveries, on: db)
@@ -317,9 +317,5 @@ public struct WebhookEndpoints: Sendable {
     }
 
     /// The delivery id a deliver job carries.
-    public static func deliveryID(inPayload payload: String) -> UUID? {
-        guard let data = payload.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let text = object["delivery_id"] as? String else { return nil }
-        return UUID(uuidString: text)
-    }
+    public static func deliveryID(inPayload payload: String) -> UUID? { JobQueue.id("delivery_id", inPayload: payload) }
 }

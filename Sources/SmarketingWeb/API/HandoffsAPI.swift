@@ -73,12 +73,7 @@ struct HandoffsAPI: RouteCollection {
     func list(req: Request) async throws -> Response {
         let member = try req.requireMember()
         let store = Handoffs(req.db, workspaceID: member.workspaceID)
-        let mates = Set(try await TeamRepository(req.db, workspaceID: member.workspaceID).teamMateIDs(of: member.user.id))
-        let owners: Set<UUID>? = switch AccessPolicy.reach(of: member.user.roles, for: .workLeads) {
-        case .own: [member.user.id]
-        case .team: mates.union([member.user.id])
-        case .all, nil: nil
-        }
+        let owners = try await HandoffPages.scope(of: member, on: req.db).owners
         var checker = FieldChecker()
         let status = req.query[String.self, at: "status"] ?? "pending"
         if !["pending", "decided"].contains(status) { checker.add("status", .notInList) }
@@ -100,7 +95,7 @@ struct HandoffsAPI: RouteCollection {
         let id = try req.uuidParameter("handoffID")
         let store = Handoffs(req.db, workspaceID: member.workspaceID)
         guard let handoff = try await store.find(id) else { throw Abort(.notFound) }
-        let mates = Set(try await TeamRepository(req.db, workspaceID: member.workspaceID).teamMateIDs(of: member.user.id))
+        let mates = try await HandoffPages.scope(of: member, on: req.db).mates
         guard HandoffPages.mayDecide(member, ownerID: handoff.ownerID, mates: mates) else {
             throw Abort(.forbidden, reason: "Only the lead's rep or their sales manager answers it.")
         }

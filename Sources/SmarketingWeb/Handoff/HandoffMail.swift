@@ -28,10 +28,11 @@ enum HandoffMail {
         }
     }
 
-    static func messageID(inPayload payload: String) -> UUID? {
-        guard let data = payload.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let text = object["message_id"] as? String else { return nil }
-        return UUID(uuidString: text)
+    static func messageID(inPayload payload: String) -> UUID? { JobQueue.id("message_id", inPayload: payload) }
+
+    /// The job that hands an outbox message to the transport.
+    static func sendJob(_ id: UUID, workspaceID: UUID, now: Date) -> NewJob {
+        NewJob(workspaceID: workspaceID, kind: sendJob, payload: JobQueue.payload("message_id", id), runAt: now, maxAttempts: RetryPolicy.delivery.maxAttempts)
     }
 
     /// Writes the message to `owner` and its sending job, in `tx`.
@@ -53,11 +54,11 @@ enum HandoffMail {
         let html = """
         <!DOCTYPE html><html lang="\((owner.language ?? workspace.settings.language).rawValue)"><head><meta charset="utf-8"></head>
         <body style="font-family: sans-serif; line-height: 1.5;">
-        <p>\(TestMail.escape(l(.mailHandoffGreeting, owner.name)))</p>
-        <p><strong>\(TestMail.escape(l(.mailHandoffBody, name)))</strong>\(facts.isEmpty ? "" : " (" + TestMail.escape(facts) + ")")</p>
-        <p>\(TestMail.escape(l(.handoffWhy) + " " + handoff.cause))</p>
-        <p><a href="\(TestMail.escape(inbox))">\(TestMail.escape(l(.inboxTitle)))</a> · <a href="\(TestMail.escape(page))">\(TestMail.escape(name))</a></p>
-        <p style="color: #666; font-size: 90%;">\(TestMail.escape(l(.mailHandoffFooter, workspace.settings.name)))</p>
+        <p>\(Attr.escaped(l(.mailHandoffGreeting, owner.name)))</p>
+        <p><strong>\(Attr.escaped(l(.mailHandoffBody, name)))</strong>\(facts.isEmpty ? "" : " (" + Attr.escaped(facts) + ")")</p>
+        <p>\(Attr.escaped(l(.handoffWhy) + " " + handoff.cause))</p>
+        <p><a href="\(Attr.escaped(inbox))">\(Attr.escaped(l(.inboxTitle)))</a> · <a href="\(Attr.escaped(page))">\(Attr.escaped(name))</a></p>
+        <p style="color: #666; font-size: 90%;">\(Attr.escaped(l(.mailHandoffFooter, workspace.settings.name)))</p>
         </body></html>
         """
         let id = Outbox.newID(at: now)
@@ -68,7 +69,6 @@ enum HandoffMail {
             id: id, date: now
         )
         _ = try await Outbox(tx, workspaceID: workspace.id).enqueue(message, kind: .handoff, contactID: contact.id, now: now, on: tx)
-        try await JobQueue.enqueue([NewJob(workspaceID: workspace.id, kind: sendJob, payload: #"{"message_id":"\#(id.uuidString.lowercased())"}"#,
-                                           runAt: now, maxAttempts: RetryPolicy.delivery.maxAttempts)], now: now, on: tx)
+        try await JobQueue.enqueue([sendJob(id, workspaceID: workspace.id, now: now)], now: now, on: tx)
     }
 }

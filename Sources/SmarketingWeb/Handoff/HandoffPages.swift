@@ -107,10 +107,10 @@ struct HandoffPages: RouteCollection {
         return try await inboxPage(req, member: member, state: nil).response(for: req)
     }
 
-    /// The owners whose handoffs the member sees: a rep their own, a sales manager their
-    /// teams', everyone else all of them (marketing watches the queue).
-    private func owners(_ req: Request, _ member: Member) async throws -> (owners: Set<UUID>?, mates: Set<UUID>) {
-        let mates = Set(try await TeamRepository(req.db, workspaceID: member.workspaceID).teamMateIDs(of: member.user.id))
+    /// The owners whose handoffs the member sees (a rep their own, a sales manager their
+    /// teams', everyone else all of them: marketing watches the queue), and their team mates.
+    static func scope(of member: Member, on db: any Database) async throws -> (owners: Set<UUID>?, mates: Set<UUID>) {
+        let mates = Set(try await TeamRepository(db, workspaceID: member.workspaceID).teamMateIDs(of: member.user.id))
         switch AccessPolicy.reach(of: member.user.roles, for: .workLeads) {
         case .own: return ([member.user.id], mates)
         case .team: return (mates.union([member.user.id]), mates)
@@ -127,7 +127,7 @@ struct HandoffPages: RouteCollection {
         let l = req.l
         let zone = member.workspace.settings.timeZone
         let store = Handoffs(req.db, workspaceID: member.workspaceID)
-        let (owners, mates) = try await owners(req, member)
+        let (owners, mates) = try await Self.scope(of: member, on: req.db)
         let pending = try await store.pending(ownedBy: owners)
         let decided = try await store.decided(ownedBy: owners, limit: 20)
         let reasons = try await store.reasons().filter(\.active)
@@ -216,7 +216,7 @@ struct HandoffPages: RouteCollection {
         guard let id = req.parameters.get("handoff").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
         let store = Handoffs(req.db, workspaceID: member.workspaceID)
         guard let handoff = try await store.find(id) else { throw Abort(.notFound) }
-        let mates = Set(try await TeamRepository(req.db, workspaceID: member.workspaceID).teamMateIDs(of: member.user.id))
+        let mates = try await Self.scope(of: member, on: req.db).mates
         guard Self.mayDecide(member, ownerID: handoff.ownerID, mates: mates) else { throw Abort(.forbidden, reason: "Only the lead's rep or their manager decides.") }
         let form = try await FormData.read(req)
         let decision: HandoffDecision
@@ -401,7 +401,7 @@ struct WeeklyChart {
         let step = weeks.isEmpty ? 0 : Double(width - left - 10) / Double(weeks.count)
         let barWidth = max(2, Int(step * 0.7))
         var svg = #"<svg class="chart weekly" role="img" aria-labelledby="\#(id)-title" viewBox="0 0 \#(width) \#(height)" preserveAspectRatio="xMinYMin meet">"#
-        svg += #"<title id="\#(id)-title">\#(escape(title))</title>"#
+        svg += #"<title id="\#(id)-title">\#(Attr.escaped(title))</title>"#
         svg += #"<text x="\#(left - 6)" y="\#(top + 8)" text-anchor="end" class="chart-label">\#(maximum)</text>"#
         svg += #"<text x="\#(left - 6)" y="\#(top + plotHeight)" text-anchor="end" class="chart-label">0</text>"#
         var ratePoints: [String] = []
@@ -444,10 +444,5 @@ struct WeeklyChart {
                 ]),
             ]),
         ])
-    }
-
-    private func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }

@@ -53,7 +53,6 @@ enum TaskReminders {
             id: id, date: now
         )
         _ = try await Outbox(tx, workspaceID: workspace.id).enqueue(message, kind: .notification, contactID: contact?.id, now: now, on: tx)
-        try await JobQueue.enqueue([NewJob(workspaceID: workspace.id, kind: HandoffMail.sendJob, payload: #"{"message_id":"\#(id.uuidString.lowercased())"}"#,
-                                           runAt: now, maxAttempts: RetryPolicy.delivery.maxAttempts)], now: now, on: tx)
+        try await JobQueue.enqueue([HandoffMail.sendJob(id, workspaceID: workspace.id, now: now)], now: now, on: tx)
     }
 }

@@ -37,11 +37,11 @@ enum TestMail {
             l(.mailTestFooter, baseURL),
         ].joined(separator: "\n")
         let html = """
-        <!DOCTYPE html><html lang="\(workspace.settings.language.rawValue)"><head><meta charset="utf-8"><title>\(escape(subject ?? l(.mailTestSubject, name)))</title></head>
+        <!DOCTYPE html><html lang="\(workspace.settings.language.rawValue)"><head><meta charset="utf-8"><title>\(Attr.escaped(subject ?? l(.mailTestSubject, name)))</title></head>
         <body style="font-family: sans-serif; line-height: 1.5;">
-        <p>\(escape(l(.mailTestGreeting, recipient.name ?? recipient.email.value)))</p>
-        <p>\(escape(l(.mailTestBody, name, transportName)))</p>
-        <p style="color: #666; font-size: 90%;">\(escape(l(.mailTestFooter, baseURL)))</p>
+        <p>\(Attr.escaped(l(.mailTestGreeting, recipient.name ?? recipient.email.value)))</p>
+        <p>\(Attr.escaped(l(.mailTestBody, name, transportName)))</p>
+        <p style="color: #666; font-size: 90%;">\(Attr.escaped(l(.mailTestFooter, baseURL)))</p>
         </body></html>
         """
         let message = try MailMessage(
@@ -49,19 +49,5 @@ enum TestMail {
             id: id, date: now
         )
         return try await Outbox(db, workspaceID: workspace.id).enqueue(message, kind: .test, contactID: contact?.id, now: now)
-    }
-
-    static func escape(_ text: String) -> String {
-        var result = ""
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            default: result.append(character)
-            }
-        }
-        return result
     }
 }
