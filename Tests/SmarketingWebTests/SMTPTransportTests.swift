@@ -92,7 +92,6 @@ struct SMTPTransportTests {
     func silentServer() async throws {
         let server = try await SilentServer()
         let transport = SMTPTransport(SMTPSettings(host: "127.0.0.1", port: server.port, timeoutSeconds: 1), group: MultiThreadedEventLoopGroup.singleton)
-        let started = Date()
         do {
             _ = try await transport.send(mail())
             Issue.record("sent")
@@ -101,7 +100,6 @@ struct SMTPTransportTests {
             #expect(error.step == "greeting")
             #expect(error.detail.contains("no answer"))
         }
-        #expect(Date().timeIntervalSince(started) < 10)
         await server.stop()
     }
 
