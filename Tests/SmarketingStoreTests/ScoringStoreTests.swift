@@ -382,6 +382,40 @@ struct ScoringStoreTests {
         }
     }
 
+    @Test("events scored after a bulk re-scoring keep the re-scoring's ledger lines, add their own, and qualify the contact in the same call")
+    func eventsAfterBulkRescore() async throws {
+        try await TestDatabase.withStore { db in
+            let (workspace, actor) = try await workspace(db)
+            let (contact, _) = try #require(try await ContactWriter(db, workspaceID: workspace.id).save(
+                try contactInput(["email": "dora@acme.test", "job_title": "Diretora"]), mode: .replace, definitions: [], by: actor, now: storeNow))
+            let log = EventLog(db, workspaceID: workspace.id)
+            _ = try await log.record([(ScoringEvent(id: "old", type: "page_view", time: storeNow, properties: ["path": "/pricing"]), contact.id, nil)],
+                                     now: storeNow)
+            let stored = try await activate(testDefinition(), in: workspace, actor: actor, db: db)
+            let definition = CompiledLeadDefinition(stored.version.definition)
+            let run = try await ScoringRuns(db, workspaceID: workspace.id).start(.activation, version: stored.number, total: 1, now: storeNow)
+            _ = try await BulkScoring(db, workspaceID: workspace.id).run(run, definition: definition, old: nil, now: { storeNow })
+            let keeper = ScoreKeeper(db, workspaceID: workspace.id)
+            let before = try #require(try await keeper.score(of: contact.id, definition: definition, now: storeNow))
+            #expect(before.ledger.contains { $0.cause == .event(id: "old", type: "page_view") })
+            #expect(try await ContactRepository(db, workspaceID: workspace.id).find(contact.id)?.stage == .lead)
+
+            let form = ScoringEvent(id: "form", type: "form_submitted", time: storeNow.addingTimeInterval(60))
+            _ = try await log.record([(form, contact.id, nil)], now: storeNow)
+            try await keeper.applyEvents([(contactID: contact.id, stage: .lead, events: [form])], definition: definition, by: actor,
+                                         now: storeNow.addingTimeInterval(60))
+            let after = try #require(try await keeper.score(of: contact.id, definition: definition, now: storeNow.addingTimeInterval(60)))
+            #expect(after.ledger.count == before.ledger.count + 1)
+            #expect(after.ledger.first?.cause == .event(id: "form", type: "form_submitted"))
+            #expect(Set(before.ledger).isSubset(of: Set(after.ledger)))
+            #expect(abs(after.total - after.ledgerTotal) < 1e-9)
+            #expect(after.evaluation.isMQL)
+            #expect(try await ContactRepository(db, workspaceID: workspace.id).find(contact.id)?.stage == .mql)
+            let handoff = try #require(try await Handoffs(db, workspaceID: workspace.id).latest(of: contact.id))
+            #expect(handoff.rules.contains { $0.ruleID == after.ledger.first?.ruleID })
+        }
+    }
+
     @Test("a re-scoring stopped after a few batches resumes after the last contact it wrote, and every contact ends scored once")
     func stoppedRunResumes() async throws {
         try await TestDatabase.withStore { db in

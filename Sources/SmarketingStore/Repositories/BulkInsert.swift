@@ -63,13 +63,30 @@ enum BulkInsert {
     /// Inserts rows of values (in `columns` order), in statements kept below the bound-value
     /// limits of SQLite (32,766) and PostgreSQL (65,535).
     static func run(into table: String, columns: [String], rows: [[BulkValue]], on db: any Database) async throws {
+        try await write(into: table, columns: columns, rows: rows, conflict: nil, on: db)
+    }
+
+    /// Inserts rows, or where a row with the same `key` (the columns of a unique index) exists,
+    /// sets its `updating` columns to the new row's values instead; other columns stay as
+    /// they were.
+    static func upsert(into table: String, columns: [String], rows: [[BulkValue]], key: [String], updating: [String],
+                       on db: any Database) async throws {
+        try await write(into: table, columns: columns, rows: rows, conflict: (key, updating), on: db)
+    }
+
+    private static func write(into table: String, columns: [String], rows: [[BulkValue]], conflict: (key: [String], updating: [String])?,
+                              on db: any Database) async throws {
         guard !rows.isEmpty else { return }
         let perStatement = Swift.max(1, 30_000 / columns.count)
         for chunk in rows.chunked(perStatement) {
             if let sqlite = db as? any SQLiteDatabase {
                 let placeholders = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
-                let statement = "INSERT INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ",") + ") VALUES "
+                var statement = "INSERT INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ",") + ") VALUES "
                     + Array(repeating: placeholders, count: chunk.count).joined(separator: ",")
+                if let conflict {
+                    statement += " ON CONFLICT (" + conflict.key.map { "\"\($0)\"" }.joined(separator: ",") + ") DO UPDATE SET "
+                        + conflict.updating.map { "\"\($0)\" = excluded.\"\($0)\"" }.joined(separator: ",")
+                }
                 var binds: [SQLiteData] = []
                 binds.reserveCapacity(chunk.count * columns.count)
                 for row in chunk { for value in row { binds.append(value.sqlite) } }
@@ -77,6 +94,12 @@ enum BulkInsert {
             } else if let sql = db as? any SQLDatabase {
                 var insert = sql.insert(into: table).columns(columns)
                 for row in chunk { insert = insert.values(row.map(\.bind)) }
+                if let conflict {
+                    insert = insert.onConflict(with: conflict.key) { update in
+                        for column in conflict.updating { update.set(excludedValueOf: column) }
+                        return update
+                    }
+                }
                 try await insert.run()
             }
         }

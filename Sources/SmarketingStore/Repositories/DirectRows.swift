@@ -35,6 +35,13 @@ enum DirectRows {
         return try await sqlite(db, text, try binds.map { try encoder.encode($0) })
     }
 
+    /// The rows of a SQLKit select on any engine: straight from the connection on SQLite (see
+    /// above), through SQLKit elsewhere.
+    static func all(_ db: any Database, _ select: SQLSelectBuilder) async throws -> [any SQLRow] {
+        if let rows = try await sqlite(db, select.query) { return rows }
+        return try await select.all()
+    }
+
     /// `?, ?, …` for `count` values.
     static func placeholders(_ count: Int) -> String {
         Array(repeating: "?", count: count).joined(separator: ",")

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SmarketingCore
+import SQLKit
 
 /// Events from other systems stored and scored together: each event is matched to its contact
 /// (by id or email, in this workspace only), stored once per event id, and applied to the
@@ -37,43 +38,33 @@ public struct EventIngest: Sendable {
     }
 
     /// Stores and scores checked events (run it inside a transaction); returns one outcome per
-    /// submission, in order.
+    /// submission, in order. The work takes a few statements whatever the number of events:
+    /// one read of the contacts they name, one of their visitors, one of the ids already
+    /// stored, one insert, then ``ScoreKeeper/applyEvents(_:definition:by:now:)``.
     public func record(_ submissions: [EventSubmission], now: Date) async throws -> [Outcome] {
-        let contacts = ContactRepository(db, workspaceID: workspaceID)
-        var byID: [UUID: Contact] = [:]
-        let ids = Set(submissions.compactMap { submission -> UUID? in
-            if case .contact(let id) = submission.subject { return id }
-            return nil
-        })
-        for chunk in Array(ids).chunked(500) {
-            for contact in try await contacts.find(ids: Array(chunk)) { byID[contact.id] = contact }
+        var ids = Set<UUID>(), emails = Set<String>(), visitors = Set<String>()
+        for submission in submissions {
+            switch submission.subject {
+            case .contact(let id): ids.insert(id)
+            case .email(let address): emails.insert(address.value)
+            case .anonymous(let visitor): visitors.insert(visitor)
+            }
         }
-        var byEmail: [String: Contact] = [:]
-        let emails = submissions.compactMap { submission -> EmailAddress? in
-            if case .email(let address) = submission.subject { return address }
-            return nil
-        }
-        for contact in try await contacts.find(emails: emails) {
-            if let email = contact.email { byEmail[email.value] = contact }
-        }
+        let named = try await contacts(ids: ids, emails: emails)
         let log = EventLog(db, workspaceID: workspaceID)
         // A visitor identified before is that contact from then on.
-        let known = try await log.contacts(ofVisitors: submissions.compactMap { submission -> String? in
-            if case .anonymous(let visitor) = submission.subject { return visitor }
-            return nil
-        })
+        let known = try await log.contacts(ofVisitors: Array(visitors))
         var outcomes: [Outcome?] = Array(repeating: nil, count: submissions.count)
         var items: [(index: Int, event: ScoringEvent, contactID: UUID?, anonymousID: String?, identifies: Bool)] = []
         for (index, submission) in submissions.enumerated() {
             switch submission.subject {
             case .contact(let id):
-                guard byID[id] != nil else { outcomes[index] = .refused(ValidationFailure("contact_id", .notInList)); continue }
+                guard named.byID.contains(id) else { outcomes[index] = .refused(ValidationFailure("contact_id", .notInList)); continue }
                 items.append((index, submission.event, id, submission.identifies, submission.identifies != nil))
             case .email(let address):
-                guard let contact = byEmail[address.value] else { outcomes[index] = .refused(ValidationFailure("email", .notInList)); continue }
-                items.append((index, submission.event, contact.id, submission.identifies, submission.identifies != nil))
+                guard let id = named.byEmail[address.value] else { outcomes[index] = .refused(ValidationFailure("email", .notInList)); continue }
+                items.append((index, submission.event, id, submission.identifies, submission.identifies != nil))
             case .anonymous(let visitor):
-                // A visitor identified before is that contact from then on.
                 items.append((index, submission.event, known[visitor], visitor, false))
             }
         }
@@ -97,25 +88,51 @@ public struct EventIngest: Sendable {
             if try await log.attach(visitor: visitor, to: contactID) > 0 { identified.insert(contactID) }
         }
         let keeper = ScoreKeeper(db, workspaceID: workspaceID)
-        if let definition = try await keeper.activeDefinition() {
+        if !scored.isEmpty || !identified.isEmpty, let definition = try await keeper.activeDefinition() {
             let actor = ScoreKeeper.actor(for: definition)
             for contactID in identified.sorted(by: { $0.uuidString < $1.uuidString }) {
                 try await keeper.rescoreHistory(of: contactID, definition: definition, by: actor, now: now)
             }
-            // Each contact's events together, applied in the order they happened.
+            // Each contact's events together, applied in the order they happened. A visitor's
+            // contact found through an earlier identification was not read above.
             var byContact: [UUID: [ScoringEvent]] = [:]
             for (contactID, event) in scored where !identified.contains(contactID) { byContact[contactID, default: []].append(event) }
-            var contactsByID = byID
-            for contact in byEmail.values { contactsByID[contact.id] = contact }
-            let missing = byContact.keys.filter { contactsByID[$0] == nil }
-            for chunk in missing.chunked(500) {
-                for contact in try await contacts.find(ids: Array(chunk)) { contactsByID[contact.id] = contact }
-            }
+            var stages = named.stages
+            let unread = Set(byContact.keys).subtracting(stages.keys)
+            if !unread.isEmpty { stages.merge(try await contacts(ids: unread, emails: []).stages) { first, _ in first } }
             let batches = byContact.keys.sorted { $0.uuidString < $1.uuidString }.compactMap { id in
-                contactsByID[id].map { (contact: $0, events: byContact[id] ?? []) }
+                stages[id].map { (contactID: id, stage: $0, events: byContact[id] ?? []) }
             }
-            try await keeper.applyAll(batches, definition: definition, by: actor, now: now)
+            try await keeper.applyEvents(batches, definition: definition, by: actor, now: now)
         }
         return outcomes.map { $0 ?? .duplicate }
+    }
+
+    /// The workspace's contacts with these ids or addresses: who they are and their stage.
+    private func contacts(ids: Set<UUID>, emails: Set<String>) async throws
+        -> (byID: Set<UUID>, byEmail: [String: UUID], stages: [UUID: LifecycleStage]) {
+        var byID = Set<UUID>(), byEmail: [String: UUID] = [:], stages: [UUID: LifecycleStage] = [:]
+        guard let sql = db as? any SQLDatabase else { return (byID, byEmail, stages) }
+        func read(_ column: String, _ values: [any SQLExpression]) async throws -> [any SQLRow] {
+            var rows: [any SQLRow] = []
+            for chunk in values.chunked(500) {
+                let select = sql.select().columns("id", "email", "lifecycle_stage").from(ContactRow.schema)
+                    .where("workspace_id", .equal, SQLBind(workspaceID))
+                    .where(SQLIdentifier(column), .in, SQLGroupExpression(SQLList(Array(chunk))))
+                rows += try await DirectRows.all(db, select)
+            }
+            return rows
+        }
+        func note(_ row: any SQLRow) throws -> UUID {
+            let id = try row.decode(column: "id", as: UUID.self)
+            stages[id] = LifecycleStage(rawValue: try row.decode(column: "lifecycle_stage", as: String.self)) ?? .lead
+            return id
+        }
+        for row in try await read("id", ids.map { SQLBind($0) }) { byID.insert(try note(row)) }
+        for row in try await read("email", emails.map { SQLBind($0) }) {
+            let id = try note(row)
+            if let email = try row.decode(column: "email", as: String?.self) { byEmail[email] = id }
+        }
+        return (byID, byEmail, stages)
     }
 }

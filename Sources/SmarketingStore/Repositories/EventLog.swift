@@ -52,9 +52,12 @@ public struct EventLog: Sendable {
     public func record(_ events: [(event: ScoringEvent, contactID: UUID?, anonymousID: String?)], now: Date) async throws -> [ScoringEvent] {
         guard !events.isEmpty else { return [] }
         var known = Set<String>()
-        for chunk in events.map(\.event.id).chunked(500) {
-            known.formUnion(try await EventRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$externalID ~~ Array(chunk)).all()
-                .map(\.externalID))
+        if let sql = db as? any SQLDatabase {
+            for chunk in events.map(\.event.id).chunked(500) {
+                let select = sql.select().column("external_id").from(EventRow.schema).where("workspace_id", .equal, SQLBind(workspaceID))
+                    .where("external_id", .in, SQLGroupExpression(SQLList(chunk.map { SQLBind($0) })))
+                for row in try await DirectRows.all(db, select) { known.insert(try row.decode(column: "external_id", as: String.self)) }
+            }
         }
         var fresh: [[BulkValue]] = []
         var stored: [ScoringEvent] = []
@@ -115,13 +118,18 @@ public struct EventLog: Sendable {
 
     /// The contacts these visitors were identified as (each by its latest identified event).
     public func contacts(ofVisitors visitors: [String]) async throws -> [String: UUID] {
+        guard let sql = db as? any SQLDatabase else { return [:] }
         var found: [String: UUID] = [:]
         for chunk in Array(Set(visitors)).chunked(500) {
-            let rows = try await EventRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$anonymousID ~~ Array(chunk))
-                .filter(\.$contactID != nil).sort(\.$receivedAt, .descending).sort(\.$id, .descending).all()
-            for row in rows {
-                guard let visitor = row.anonymousID, let contactID = row.contactID, found[visitor] == nil else { continue }
-                found[visitor] = contactID
+            let select = sql.select().columns("anonymous_id", "contact_id").from(EventRow.schema)
+                .where("workspace_id", .equal, SQLBind(workspaceID))
+                .where("anonymous_id", .in, SQLGroupExpression(SQLList(chunk.map { SQLBind($0) })))
+                .where("contact_id", .isNot, SQLLiteral.null)
+                .orderBy("received_at", .descending).orderBy("id", .descending)
+            for row in try await DirectRows.all(db, select) {
+                let visitor = try row.decode(column: "anonymous_id", as: String.self)
+                guard found[visitor] == nil else { continue }
+                found[visitor] = try row.decode(column: "contact_id", as: UUID.self)
             }
         }
         return found

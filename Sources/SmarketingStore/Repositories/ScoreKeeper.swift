@@ -85,35 +85,80 @@ public struct ScoreKeeper: Sendable {
         try await applyAll([(contact: contact, events: [event])], definition: definition, by: actor, now: now)
     }
 
-    /// Applies a commit's events to their contacts' scores together: one read of the score
-    /// rows, each contact's events in the order they happened, and one insert of all the new
-    /// ledger lines. A contact whose state is newer than its first event here (an event that
-    /// arrived late) is scored again from its whole history instead.
+    /// Applies a commit's events to their contacts' scores together: ``applyEvents(_:definition:by:now:)``
+    /// for contacts already read.
     public func applyAll(_ batches: [(contact: Contact, events: [ScoringEvent])], definition: CompiledLeadDefinition, by actor: AuditActor,
                          now: Date) async throws {
-        var rows: [UUID: ContactScoreRow] = [:]
-        for chunk in batches.map(\.contact.id).chunked(500) {
-            for row in try await ContactScoreRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$contactID ~~ Array(chunk)).all() {
-                rows[row.contactID] = row
-            }
-        }
-        var lines: [[BulkValue]] = []
-        for (contact, events) in batches {
+        try await applyEvents(batches.map { (contactID: $0.contact.id, stage: $0.contact.stage, events: $0.events) },
+                              definition: definition, by: actor, now: now)
+    }
+
+    /// Applies a commit's events to their contacts' scores together, in a few statements
+    /// whatever the number of contacts: one read of the score rows, each contact's events in
+    /// the order they happened, one upsert of the new states, one insert of the new ledger lines
+    /// and one move of the contacts that now qualify. A contact whose state is newer than its
+    /// first event here (an event that arrived late), or that has no score yet, is scored again
+    /// from its whole history instead.
+    public func applyEvents(_ batches: [(contactID: UUID, stage: LifecycleStage, events: [ScoringEvent])], definition: CompiledLeadDefinition,
+                            by actor: AuditActor, now: Date) async throws {
+        let stored = try await storedStates(of: batches.map(\.contactID))
+        var states: [[BulkValue]] = [], lines: [[BulkValue]] = []
+        var promotions: [(contactID: UUID, from: LifecycleStage, cause: String)] = []
+        var scores: [UUID: HandoffScores] = [:]
+        var fromHistory: [UUID] = []
+        for (contactID, stage, events) in batches {
             let ordered = events.sorted(by: ScoringEvent.historyOrder)
             guard let first = ordered.first else { continue }
-            if let row = rows[contact.id], row.definitionVersion == definition.version, var state = Self.decodeState(row.state), definition.owns(state),
-               (state.asOf ?? .distantPast) <= first.time {
-                var ledger: [ScoreEntry] = []
-                for event in ordered { try definition.apply(event, to: &state, ledger: &ledger) }
-                try await write(state, ledger: [], contact: contact, existing: row, definition: definition, actor: actor, now: now)
-                lines += ledger.map { Self.ledgerValues($0, contactID: contact.id, workspaceID: workspaceID, now: now) }
-            } else {
-                try await rescoreHistory(of: contact.id, definition: definition, by: actor, now: now)
+            guard let row = stored[contactID], row.version == definition.version, var state = Self.decodeState(row.state), definition.owns(state),
+                  (state.asOf ?? .distantPast) <= first.time
+            else {
+                fromHistory.append(contactID)
+                continue
+            }
+            var ledger: [ScoreEntry] = []
+            for event in ordered { try definition.apply(event, to: &state, ledger: &ledger) }
+            states.append(Self.stateValues(state, rowID: row.id, contactID: contactID, workspaceID: workspaceID, definition: definition, now: now))
+            lines += ledger.map { Self.ledgerValues($0, contactID: contactID, workspaceID: workspaceID, now: now) }
+            if case .becomeMQL(let cause) = definition.stageDecision(for: stage, state: state, at: now) {
+                promotions.append((contactID, stage, cause.description))
+                scores[contactID] = HandoffScores(definitionVersion: definition.version, fit: cause.fit, engagement: cause.engagement)
             }
         }
-        for chunk in lines.chunked(500) {
-            try await BulkInsert.run(into: ScoreChangeRow.schema, columns: ScoreChangeRow.bulkColumns, rows: Array(chunk), on: db)
+        try await BulkInsert.upsert(into: ContactScoreRow.schema, columns: ContactScoreRow.stateColumns, rows: states,
+                                    key: ["workspace_id", "contact_id"], updating: ContactScoreRow.stateColumns.filter { !["id", "workspace_id", "contact_id"].contains($0) },
+                                    on: db)
+        try await BulkInsert.run(into: ScoreChangeRow.schema, columns: ScoreChangeRow.bulkColumns, rows: lines, on: db)
+        // After the ledger: the handoff names the rules behind the points.
+        try await StageChanges(db, workspaceID: workspaceID).moveAll(promotions, to: .mql, by: Self.actor(for: definition), now: now, scores: scores)
+        for contactID in fromHistory {
+            try await rescoreHistory(of: contactID, definition: definition, by: actor, now: now)
         }
+    }
+
+    /// The stored score rows of these contacts: row id, version and state text.
+    private func storedStates(of contactIDs: [UUID]) async throws -> [UUID: (id: UUID, version: Int, state: String)] {
+        guard let sql = db as? any SQLDatabase else { return [:] }
+        var found: [UUID: (id: UUID, version: Int, state: String)] = [:]
+        for chunk in Array(Set(contactIDs)).chunked(500) {
+            let select = sql.select().columns("id", "contact_id", "definition_version", "state").from(ContactScoreRow.schema)
+                .where("workspace_id", .equal, SQLBind(workspaceID))
+                .where("contact_id", .in, SQLGroupExpression(SQLList(chunk.map { SQLBind($0) })))
+            for row in try await DirectRows.all(db, select) {
+                found[try row.decode(column: "contact_id", as: UUID.self)] = (try row.decode(column: "id", as: UUID.self),
+                                                                              try row.decode(column: "definition_version", as: Int.self),
+                                                                              try row.decode(column: "state", as: String.self))
+            }
+        }
+        return found
+    }
+
+    /// A score row's values in ``ContactScoreRow/stateColumns`` order.
+    static func stateValues(_ state: ScoreState, rowID: UUID, contactID: UUID, workspaceID: UUID, definition: CompiledLeadDefinition,
+                            now: Date) -> [BulkValue] {
+        let evaluation = definition.evaluate(state, at: now)
+        return [.uuid(rowID), .uuid(workspaceID), .uuid(contactID), .integer(definition.version), .integer(state.fit), .real(state.engagementValue),
+                state.asOf.map(BulkValue.date) ?? .null, BulkValue(definition.engagementKey(value: state.engagementValue, asOf: state.asOf)),
+                .bool(evaluation.isMQL), BulkValue(evaluation.cell?.description), .text(Self.encodeState(state)), .date(now)]
     }
 
     /// Scores a contact again from its whole stored history (an event that arrived late, or a
@@ -241,6 +286,9 @@ extension ScoreChangeRow {
 }
 
 extension ContactScoreRow {
+    /// Every column but the bulk ledger text, which event scoring leaves as it is.
+    static let stateColumns = ["id", "workspace_id", "contact_id", "definition_version", "fit", "engagement", "engagement_at", "engagement_key",
+                               "is_mql", "cell", "state", "updated_at"]
     static let bulkColumns = ["id", "workspace_id", "contact_id", "definition_version", "fit", "engagement", "engagement_at", "engagement_key", "is_mql",
                               "cell", "state", "ledger", "updated_at"]
 }

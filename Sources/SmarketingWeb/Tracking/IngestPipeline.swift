@@ -70,16 +70,29 @@ actor IngestPipeline {
     private func commit(_ batch: [Waiting]) async throws -> [[EventIngest.Outcome]] {
         guard let app else { throw Abort(.serviceUnavailable, reason: "The server is stopping.") }
         let now = app.clock.now()
-        let work = batch.map { ($0.workspaceID, $0.submissions) }
+        // One recording per workspace, whatever the number of requests: the requests' events
+        // go in together, and each request gets its own outcomes back, in order.
+        var workspaces: [UUID] = []
+        var submissions: [UUID: [EventSubmission]] = [:]
+        for request in batch {
+            if submissions[request.workspaceID] == nil { workspaces.append(request.workspaceID) }
+            submissions[request.workspaceID, default: []] += request.submissions
+        }
+        let work = workspaces.map { ($0, submissions[$0] ?? []) }
         // Contacts that became MQL are announced to open pages once the commit succeeded.
-        return try await app.live.announcing(app.db) {
+        var outcomes = try await app.live.announcing(app.db) {
             try await StoreTuning.writeTransaction(app.db) { tx in
-                var outcomes: [[EventIngest.Outcome]] = []
+                var outcomes: [UUID: ArraySlice<EventIngest.Outcome>] = [:]
                 for (workspaceID, submissions) in work {
-                    outcomes.append(try await EventIngest(tx, workspaceID: workspaceID).record(submissions, now: now))
+                    outcomes[workspaceID] = ArraySlice(try await EventIngest(tx, workspaceID: workspaceID).record(submissions, now: now))
                 }
                 return outcomes
             }
+        }
+        return batch.map { request in
+            let mine = outcomes[request.workspaceID]?.prefix(request.submissions.count) ?? []
+            outcomes[request.workspaceID]?.removeFirst(mine.count)
+            return Array(mine)
         }
     }
 }
