@@ -30,7 +30,7 @@ enum BulkValue {
         case .text(let text): .text(text)
         case .integer(let number): .integer(number)
         case .real(let number): .float(number)
-        case .uuid(let id): .text(id.uuidString)
+        case .uuid(let id): .text(UUIDText.string(id))
         case .date(let date): .float(date.timeIntervalSince1970)
         case .bool(let flag): .integer(flag ? 1 : 0)
         case .null: .null

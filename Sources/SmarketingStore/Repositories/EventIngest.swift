@@ -90,7 +90,7 @@ public struct EventIngest: Sendable {
         let keeper = ScoreKeeper(db, workspaceID: workspaceID)
         if !scored.isEmpty || !identified.isEmpty, let definition = try await keeper.activeDefinition() {
             let actor = ScoreKeeper.actor(for: definition)
-            for contactID in identified.sorted(by: { $0.uuidString < $1.uuidString }) {
+            for contactID in identified.sorted(by: UUIDText.precedes) {
                 try await keeper.rescoreHistory(of: contactID, definition: definition, by: actor, now: now)
             }
             // Each contact's events together, applied in the order they happened. A visitor's
@@ -100,7 +100,7 @@ public struct EventIngest: Sendable {
             var stages = named.stages
             let unread = Set(byContact.keys).subtracting(stages.keys)
             if !unread.isEmpty { stages.merge(try await contacts(ids: unread, emails: []).stages) { first, _ in first } }
-            let batches = byContact.keys.sorted { $0.uuidString < $1.uuidString }.compactMap { id in
+            let batches = byContact.keys.sorted(by: UUIDText.precedes).compactMap { id in
                 stages[id].map { (contactID: id, stage: $0, events: byContact[id] ?? []) }
             }
             try await keeper.applyEvents(batches, definition: definition, by: actor, now: now)
@@ -124,7 +124,7 @@ public struct EventIngest: Sendable {
             return rows
         }
         func note(_ row: any SQLRow) throws -> UUID {
-            let id = try row.decode(column: "id", as: UUID.self)
+            let id = try row.uuid("id")
             stages[id] = LifecycleStage(rawValue: try row.decode(column: "lifecycle_stage", as: String.self)) ?? .lead
             return id
         }

@@ -129,7 +129,7 @@ public struct EventLog: Sendable {
             for row in try await DirectRows.all(db, select) {
                 let visitor = try row.decode(column: "anonymous_id", as: String.self)
                 guard found[visitor] == nil else { continue }
-                found[visitor] = try row.decode(column: "contact_id", as: UUID.self)
+                found[visitor] = try row.uuid("contact_id")
             }
         }
         return found

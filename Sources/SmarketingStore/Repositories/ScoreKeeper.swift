@@ -144,7 +144,7 @@ public struct ScoreKeeper: Sendable {
                 .where("workspace_id", .equal, SQLBind(workspaceID))
                 .where("contact_id", .in, SQLGroupExpression(SQLList(chunk.map { SQLBind($0) })))
             for row in try await DirectRows.all(db, select) {
-                found[try row.decode(column: "contact_id", as: UUID.self)] = (try row.decode(column: "id", as: UUID.self),
+                found[try row.uuid("contact_id")] = (try row.uuid("id"),
                                                                               try row.decode(column: "definition_version", as: Int.self),
                                                                               try row.decode(column: "state", as: String.self))
             }

@@ -20,11 +20,16 @@ actor IngestPipeline {
 
     /// Weak: the application keeps the pipeline in its storage.
     private weak var app: Application?
+    /// Every commit runs on this event loop, so on SQLite it always has the same connection,
+    /// whose page cache stays warm: a connection whose last reading predates another
+    /// connection's commit starts again from a cold cache.
+    private let loop: any EventLoop
     private var waiting: [Waiting] = []
     private var writing = false
 
     init(_ app: Application) {
         self.app = app
+        self.loop = app.eventLoopGroup.any()
     }
 
     /// Stores and scores `submissions` with the next commit; returns after that commit, one
@@ -68,7 +73,9 @@ actor IngestPipeline {
     }
 
     private func commit(_ batch: [Waiting]) async throws -> [[EventIngest.Outcome]] {
-        guard let app else { throw Abort(.serviceUnavailable, reason: "The server is stopping.") }
+        guard let app, let db = app.databases.database(logger: app.logger, on: loop) else {
+            throw Abort(.serviceUnavailable, reason: "The server is stopping.")
+        }
         let now = app.clock.now()
         // One recording per workspace, whatever the number of requests: the requests' events
         // go in together, and each request gets its own outcomes back, in order.
@@ -80,8 +87,10 @@ actor IngestPipeline {
         }
         let work = workspaces.map { ($0, submissions[$0] ?? []) }
         // Contacts that became MQL are announced to open pages once the commit succeeded.
-        var outcomes = try await app.live.announcing(app.db) {
-            try await StoreTuning.writeTransaction(app.db) { tx in
+        var outcomes = try await app.live.announcing(db) {
+            try await StoreTuning.writeTransaction(db) { tx in
+                // The writer's connection keeps the hot part of a large workspace in memory.
+                try await StoreTuning.widenCache(tx)
                 var outcomes: [UUID: ArraySlice<EventIngest.Outcome>] = [:]
                 for (workspaceID, submissions) in work {
                     outcomes[workspaceID] = ArraySlice(try await EventIngest(tx, workspaceID: workspaceID).record(submissions, now: now))
