@@ -8,6 +8,12 @@ import Testing
 
 @Suite("Invitations, tokens, sessions and the audit log in the store")
 struct AccessStoreTests {
+    @Test("a token is stored as the lower-case hex of its SHA-256, the form stored tokens already have")
+    func tokenHash() {
+        #expect(SecretToken.hash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SecretToken.hash("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+
     @Test("an invitation link works once, within its lifetime, with the invited roles and teams")
     func invitationLifecycle() async throws {
         try await TestDatabase.withStore { db in

@@ -31,9 +31,21 @@ public struct ScoreKeeper: Sendable {
         self.workspaceID = workspaceID
     }
 
-    /// The active definition, compiled; nil while none was ever activated.
+    /// The active definition, compiled; nil while none was ever activated. Which version is
+    /// active is read every time (one small query); its compiled form is kept per stored row and
+    /// save time, since reading and compiling it is the larger part of an ingest commit's own
+    /// cost.
     public func activeDefinition() async throws -> CompiledLeadDefinition? {
-        try await LeadDefinitions(db, workspaceID: workspaceID).active().map { CompiledLeadDefinition($0.version.definition) }
+        guard let sql = db as? any SQLDatabase else { return nil }
+        let select = sql.select().columns("id", "updated_at").from(LeadDefinitionRow.schema)
+            .where("workspace_id", .equal, SQLBind(workspaceID)).where("status", .equal, SQLBind(LeadDefinitionStatus.active.rawValue)).limit(1)
+        guard let row = try await DirectRows.all(db, select).first else { return nil }
+        let key = CompiledDefinitions.Key(rowID: try row.uuid("id"), savedAt: try row.decode(column: "updated_at", as: Date.self))
+        if let compiled = CompiledDefinitions.shared.find(key) { return compiled }
+        guard let stored = try await LeadDefinitions(db, workspaceID: workspaceID).active() else { return nil }
+        let compiled = CompiledLeadDefinition(stored.version.definition)
+        CompiledDefinitions.shared.keep(compiled, for: key)
+        return compiled
     }
 
     /// The profile the fit rules read: the contact's fields, its company's and both sets of
@@ -291,4 +303,28 @@ extension ContactScoreRow {
                                "is_mql", "cell", "state", "updated_at"]
     static let bulkColumns = ["id", "workspace_id", "contact_id", "definition_version", "fit", "engagement", "engagement_at", "engagement_key", "is_mql",
                               "cell", "state", "ledger", "updated_at"]
+}
+
+/// Compiled lead definitions by stored row and save time (a row saved again is a new key), for
+/// the few workspaces a process serves; bounded, forgotten whole when full.
+final class CompiledDefinitions: @unchecked Sendable {
+    struct Key: Hashable {
+        var rowID: UUID
+        var savedAt: Date
+    }
+
+    static let shared = CompiledDefinitions()
+    private let lock = NSLock()
+    private var compiled: [Key: CompiledLeadDefinition] = [:]
+
+    func find(_ key: Key) -> CompiledLeadDefinition? {
+        lock.withLock { compiled[key] }
+    }
+
+    func keep(_ definition: CompiledLeadDefinition, for key: Key) {
+        lock.withLock {
+            if compiled.count >= 256 { compiled.removeAll() }
+            compiled[key] = definition
+        }
+    }
 }
