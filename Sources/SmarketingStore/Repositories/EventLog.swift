@@ -119,20 +119,25 @@ public struct EventLog: Sendable {
     /// The contacts these visitors were identified as (each by its latest identified event).
     public func contacts(ofVisitors visitors: [String]) async throws -> [String: UUID] {
         guard let sql = db as? any SQLDatabase else { return [:] }
-        var found: [String: UUID] = [:]
+        var latest: [String: (at: Date, id: UUID, contactID: UUID)] = [:]
         for chunk in Array(Set(visitors)).chunked(500) {
-            let select = sql.select().columns("anonymous_id", "contact_id").from(EventRow.schema)
+            // No ORDER BY: with one, SQLite's planner may walk the workspace's whole
+            // `(workspace_id, received_at)` index to skip a sort, instead of reading the visitors'
+            // own rows through `events_anonymous`. Each visitor's latest row is picked here.
+            let select = sql.select().columns("anonymous_id", "contact_id", "received_at", "id").from(EventRow.schema)
                 .where("workspace_id", .equal, SQLBind(workspaceID))
                 .where("anonymous_id", .in, SQLGroupExpression(SQLList(chunk.map { SQLBind($0) })))
                 .where("contact_id", .isNot, SQLLiteral.null)
-                .orderBy("received_at", .descending).orderBy("id", .descending)
             for row in try await DirectRows.all(db, select) {
                 let visitor = try row.decode(column: "anonymous_id", as: String.self)
-                guard found[visitor] == nil else { continue }
-                found[visitor] = try row.uuid("contact_id")
+                let candidate = (at: try row.decode(column: "received_at", as: Date.self), id: try row.uuid("id"), contactID: try row.uuid("contact_id"))
+                if let best = latest[visitor], best.at > candidate.at || (best.at == candidate.at && !UUIDText.precedes(best.id, candidate.id)) {
+                    continue
+                }
+                latest[visitor] = candidate
             }
         }
-        return found
+        return latest.mapValues(\.contactID)
     }
 
     /// The contact a visitor was identified as (by its latest identified event), if any.
