@@ -112,8 +112,11 @@ final class LiveHub: Sendable {
                 let workspaces = Array(Set(self.listeners.withLockedValue { $0.values.map(\.workspaceID) }))
                 guard !workspaces.isEmpty else { continue }
                 let since = app.clock.now().addingTimeInterval(-Self.watchWindow)
-                if let moves = try? await StageChanges.recentMoves(to: .mql, in: workspaces, since: since, on: app.db) {
-                    await self.announce(moves, db: app.db)
+                // Not `app.db`, which stops the process once the databases have shut down (an
+                // application stopping while a page is still listening).
+                guard let db = app.databases.database(logger: app.logger, on: app.eventLoopGroup.any()) else { return }
+                if let moves = try? await StageChanges.recentMoves(to: .mql, in: workspaces, since: since, on: db) {
+                    await self.announce(moves, db: db)
                 }
             }
         }
