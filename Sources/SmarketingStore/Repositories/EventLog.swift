@@ -142,8 +142,7 @@ public struct EventLog: Sendable {
 
     /// The contact a visitor was identified as (by its latest identified event), if any.
     public func contact(ofVisitor visitor: String) async throws -> UUID? {
-        try await EventRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$anonymousID == visitor).filter(\.$contactID != nil)
-            .sort(\.$receivedAt, .descending).sort(\.$id, .descending).first()?.contactID
+        try await contacts(ofVisitors: [visitor])[visitor]
     }
 
     /// The latest events received, newest first.
