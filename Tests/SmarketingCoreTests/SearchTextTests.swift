@@ -23,4 +23,15 @@ struct SearchTextTests {
     func digits() {
         #expect(SearchText.document(["Loja 24h", "3M"]) == "loja 24h 3m")
     }
+
+    @Test("a plain ASCII record gets the same words by the byte-wise path as by the general one")
+    func asciiPath() {
+        var random = SeededRandom(seed: 11)
+        let alphabet = Array("abzAMZ0189 .@+-_,;:!?()'\"\t/#%&*=~`|[]{}<>^$")
+        for _ in 0..<2000 {
+            let text = String((0..<Int.random(in: 0...24, using: &random)).map { _ in alphabet.randomElement(using: &random)! })
+            #expect(SearchText.asciiDocument(text) == SearchText.words(in: text).joined(separator: " "), "\(text)")
+        }
+        #expect(SearchText.asciiDocument("João") == nil)
+    }
 }

@@ -14,7 +14,32 @@ public enum SearchText {
     /// The stored form of a record's searchable texts (names, email, company), words joined by
     /// single spaces.
     public static func document(_ parts: [String?]) -> String {
-        words(in: parts.compactMap { $0 }.joined(separator: " ")).joined(separator: " ")
+        let text = parts.compactMap { $0 }.joined(separator: " ")
+        return asciiDocument(text) ?? words(in: text).joined(separator: " ")
+    }
+
+    /// The document of a text that is all ASCII (most names and every email), made byte by
+    /// byte: folding is then only lower-casing, and the letters and digits are `a-z`, `0-9`.
+    /// Nil when the text has any other character.
+    static func asciiDocument(_ text: String) -> String? {
+        var text = text
+        return text.withUTF8 { bytes -> String? in
+            var output: [UInt8] = []
+            output.reserveCapacity(bytes.count)
+            var inWord = false
+            for byte in bytes {
+                guard byte < 0x80 else { return nil }
+                let lower = byte >= 65 && byte <= 90 ? byte + 32 : byte
+                if (lower >= 97 && lower <= 122) || (lower >= 48 && lower <= 57) {
+                    if !inWord, !output.isEmpty { output.append(32) }
+                    output.append(lower)
+                    inWord = true
+                } else {
+                    inWord = false
+                }
+            }
+            return String(decoding: output, as: UTF8.self)
+        }
     }
 
     /// The words of a typed search, at most ``maximumQueryWords``, without repeats.

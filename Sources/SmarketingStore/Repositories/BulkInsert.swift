@@ -16,7 +16,7 @@ protocol BulkInsertable {
 }
 
 /// One value of a bulk insert, typed without a dynamic cast.
-enum BulkValue {
+enum BulkValue: Sendable {
     case text(String), integer(Int), real(Double), uuid(UUID), date(Date), bool(Bool), null
 
     init(_ value: String?) { self = value.map(BulkValue.text) ?? .null }

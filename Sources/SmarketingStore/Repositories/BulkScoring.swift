@@ -121,31 +121,66 @@ public struct BulkScoring: Sendable {
     }
 
     private func histories(of contacts: [Contact], fields: [CustomFieldDefinition], today: CalendarDay) async throws -> [ContactHistory] {
-        guard let sql = db as? any SQLDatabase, !contacts.isEmpty else { return [] }
+        guard db is any SQLDatabase, !contacts.isEmpty else { return [] }
         var contacts = contacts
         let ids = contacts.map(\.id)
-        let companyIDs = Array(Set(contacts.compactMap(\.companyID)))
-        var companies: [UUID: Company] = [:]
-        for chunk in companyIDs.chunked(1000) {
-            let rows = try await sql.select().column(SQLLiteral.all).from(CompanyRow.schema)
-                .where("workspace_id", .equal, SQLBind(workspaceID))
-                .where("id", .in, SQLGroupExpression(SQLList(chunk.map { SQLBind($0) }))).all()
-            for row in rows {
-                let company = try RowDecoding.company(row)
-                companies[company.id] = company
-            }
-        }
         if !fields.isEmpty {
-            let values = try await customValues(of: ids + companyIDs, fields: fields)
+            let values = try await customValues(of: ids, fields: fields)
             for index in contacts.indices { contacts[index].custom = values[contacts[index].id] ?? [:] }
-            for id in companyIDs { companies[id]?.custom = values[id] ?? [:] }
         }
+        let companies = try await companies(of: contacts, fields: fields)
         let events = try await events(of: ids)
         return contacts.map { contact in
             ContactHistory(id: contact.id, stage: contact.stage,
                            profile: ScoringProfile(contact: contact, company: contact.companyID.flatMap { companies[$0] }, today: today),
                            events: events[contact.id] ?? [])
         }
+    }
+
+    /// The companies of these contacts, with their custom values.
+    private func companies(of contacts: [Contact], fields: [CustomFieldDefinition]) async throws -> [UUID: Company] {
+        guard let sql = db as? any SQLDatabase else { return [:] }
+        let companyIDs = Array(Set(contacts.compactMap(\.companyID)))
+        var companies: [UUID: Company] = [:]
+        for chunk in companyIDs.chunked(1000) {
+            let select = sql.select().column(SQLLiteral.all).from(CompanyRow.schema)
+                .where("workspace_id", .equal, SQLBind(workspaceID))
+                .where("id", .in, SQLGroupExpression(SQLList(chunk.map { SQLBind($0) })))
+            for row in try await DirectRows.all(db, select) {
+                let company = try RowDecoding.company(row)
+                companies[company.id] = company
+            }
+        }
+        if !fields.isEmpty, !companyIDs.isEmpty {
+            let values = try await customValues(of: companyIDs, fields: fields)
+            for id in companyIDs { companies[id]?.custom = values[id] ?? [:] }
+        }
+        return companies
+    }
+
+    /// The scores of contacts this transaction creates, from the values the caller holds: they
+    /// have no events and no score yet, so nothing is read back. Pure work, so that it can run
+    /// while their rows are being inserted; nil when a fit rule reads company fields (the
+    /// companies must then be read, see ``scoreNew(_:fields:definition:today:now:)``).
+    static func scoredNew(_ contacts: [Contact], workspaceID: UUID, definition: CompiledLeadDefinition, today: CalendarDay,
+                          now: Date) -> ScoredBatch? {
+        guard !definition.readsCompanyFields else { return nil }
+        return scored(contacts.map { ContactHistory(id: $0.id, stage: $0.stage, profile: ScoringProfile(contact: $0, company: nil, today: today), events: []) },
+                      workspaceID: workspaceID, definition: definition, now: now)
+    }
+
+    /// Scores contacts this transaction has just created, reading their companies first (a fit
+    /// rule reads company fields); nothing is replaced.
+    func scoreNew(_ contacts: [Contact], fields: [CustomFieldDefinition], definition: CompiledLeadDefinition, today: CalendarDay,
+                  now: Date) async throws {
+        guard !contacts.isEmpty else { return }
+        let companies = try await companies(of: contacts, fields: fields)
+        let histories = contacts.map { contact in
+            ContactHistory(id: contact.id, stage: contact.stage,
+                           profile: ScoringProfile(contact: contact, company: contact.companyID.flatMap { companies[$0] }, today: today),
+                           events: [])
+        }
+        try await write(histories, definition: definition, now: now, replacing: false)
     }
 
     private struct ValueRow: Decodable {
@@ -211,34 +246,53 @@ public struct BulkScoring: Sendable {
         return result
     }
 
-    /// Replaces the scores and this version's ledger lines of a batch of contacts, and moves
-    /// the ones who qualify to MQL.
-    func write(_ histories: [ContactHistory], definition: CompiledLeadDefinition, now: Date) async throws {
+    /// Replaces the scores and this version's ledger lines of a batch of contacts (or, when they
+    /// have none yet, only inserts them), and moves the ones who qualify to MQL.
+    func write(_ histories: [ContactHistory], definition: CompiledLeadDefinition, now: Date, replacing: Bool = true) async throws {
         guard let sql = db as? any SQLDatabase else { return }
-        let ids = histories.map { SQLBind($0.id) as any SQLExpression }
-        try await sql.delete(from: ContactScoreRow.schema).where("workspace_id", .equal, SQLBind(workspaceID))
-            .where("contact_id", .in, SQLGroupExpression(SQLList(ids))).run()
-        try await sql.delete(from: ScoreChangeRow.schema).where("workspace_id", .equal, SQLBind(workspaceID))
-            .where("definition_version", .equal, SQLBind(definition.version))
-            .where("contact_id", .in, SQLGroupExpression(SQLList(ids))).run()
+        if replacing {
+            let ids = histories.map { SQLBind($0.id) as any SQLExpression }
+            try await sql.delete(from: ContactScoreRow.schema).where("workspace_id", .equal, SQLBind(workspaceID))
+                .where("contact_id", .in, SQLGroupExpression(SQLList(ids))).run()
+            try await sql.delete(from: ScoreChangeRow.schema).where("workspace_id", .equal, SQLBind(workspaceID))
+                .where("definition_version", .equal, SQLBind(definition.version))
+                .where("contact_id", .in, SQLGroupExpression(SQLList(ids))).run()
+        }
+        try await insert(Self.scored(histories, workspaceID: workspaceID, definition: definition, now: now))
+    }
+
+    /// A batch's score rows and the contacts it moves to MQL, before anything is written.
+    struct ScoredBatch: Sendable {
         var scores: [[BulkValue]] = []
-        var promotions: [(ContactHistory, MQLCause)] = []
+        var promotions: [(contactID: UUID, from: LifecycleStage, cause: String)] = []
         var promotionScores: [UUID: HandoffScores] = [:]
+        var actor: AuditActor
+        var now: Date
+    }
+
+    static func scored(_ histories: [ContactHistory], workspaceID: UUID, definition: CompiledLeadDefinition, now: Date) -> ScoredBatch {
+        var batch = ScoredBatch(actor: ScoreKeeper.actor(for: definition), now: now)
+        batch.scores.reserveCapacity(histories.count)
         for history in histories {
             let result = definition.rescore(profile: history.profile, events: history.events, now: now)
-            scores.append([.uuid(TimeOrderedID.make(at: now)), .uuid(workspaceID), .uuid(history.id), .integer(definition.version),
-                           .integer(result.state.fit), .real(result.state.engagementValue), result.state.asOf.map(BulkValue.date) ?? .null,
-                           definition.engagementKey(value: result.state.engagementValue, asOf: result.state.asOf).map(BulkValue.real) ?? .null,
-                           .bool(result.mql.isMQL), BulkValue(result.mql.cell?.description), .text(ScoreKeeper.encodeState(result.state)),
-                           .text(ScoreLedgerText.encode(result.ledger)), .date(now)])
+            batch.scores.append([.uuid(TimeOrderedID.make(at: now)), .uuid(workspaceID), .uuid(history.id), .integer(definition.version),
+                                 .integer(result.state.fit), .real(result.state.engagementValue), result.state.asOf.map(BulkValue.date) ?? .null,
+                                 definition.engagementKey(value: result.state.engagementValue, asOf: result.state.asOf).map(BulkValue.real) ?? .null,
+                                 .bool(result.mql.isMQL), BulkValue(result.mql.cell?.description), .text(ScoreKeeper.encodeState(result.state)),
+                                 .text(ScoreLedgerText.encode(result.ledger)), .date(now)])
             if case .becomeMQL(let cause) = definition.stageDecision(for: history.stage, fit: result.fit, engagement: result.engagement) {
-                promotions.append((history, cause))
-                promotionScores[history.id] = HandoffScores(definitionVersion: definition.version, fit: cause.fit, engagement: cause.engagement,
-                                                            rulePoints: result.ledger.reduce(into: [:]) { $0[$1.ruleID, default: 0] += $1.points })
+                batch.promotions.append((history.id, history.stage, cause.description))
+                batch.promotionScores[history.id] = HandoffScores(definitionVersion: definition.version, fit: cause.fit, engagement: cause.engagement,
+                                                                  rulePoints: result.ledger.reduce(into: [:]) { $0[$1.ruleID, default: 0] += $1.points })
             }
         }
-        try await BulkInsert.run(into: ContactScoreRow.schema, columns: ContactScoreRow.bulkColumns, rows: scores, on: db)
-        try await StageChanges(db, workspaceID: workspaceID).moveAll(promotions.map { ($0.0.id, $0.0.stage, $0.1.description) }, to: .mql,
-                                                                     by: ScoreKeeper.actor(for: definition), now: now, scores: promotionScores)
+        return batch
+    }
+
+    /// Inserts a scored batch and moves its new MQLs.
+    func insert(_ batch: ScoredBatch) async throws {
+        try await BulkInsert.run(into: ContactScoreRow.schema, columns: ContactScoreRow.bulkColumns, rows: batch.scores, on: db)
+        try await StageChanges(db, workspaceID: workspaceID).moveAll(batch.promotions, to: .mql, by: batch.actor, now: batch.now,
+                                                                     scores: batch.promotionScores)
     }
 }

@@ -139,11 +139,10 @@ public struct ContactSearch: Sendable {
         guard let sql = db as? any SQLDatabase else { return [] }
         var found = Set<String>()
         for chunk in Array(emails).chunked(1000) {
-            let rows = try await sql.select().column("email").from("contacts")
+            let select = sql.select().column("email").from("contacts")
                 .where("workspace_id", .equal, SQLBind(workspaceID))
                 .where("email", .in, SQLGroupExpression(SQLList(chunk.map { SQLBind($0) })))
-                .all()
-            for row in rows { found.insert(try row.decode(column: "email", as: String.self)) }
+            for row in try await DirectRows.all(db, select) { found.insert(try row.decode(column: "email", as: String.self)) }
         }
         return found
     }

@@ -385,19 +385,27 @@ extension ContactWriter {
                 }
                 fresh.append(item)
             }
-            let created = try await bulkCreate(fresh, definitions: definitions, by: actor, now: now, on: tx)
+            let created = try await prepareCreate(fresh, definitions: definitions, by: actor, now: now, on: tx)
             for (row, failure) in created.refused {
                 report.record(row: row, failure)
                 rejections.append(ImportReport.Rejection(row: row, errors: failure.errors))
             }
             for row in created.rows { report.record(row: row, .created) }
             // New contacts are scored in bulk under the active definition (existing ones are
-            // rescored by their own saves below).
-            if !created.ids.isEmpty, let definition = try await ScoreKeeper(tx, workspaceID: workspaceID).activeDefinition() {
-                let scoring = BulkScoring(tx, workspaceID: workspaceID)
-                let histories = try await scoring.histories(ids: created.ids, fields: try await CustomFieldRepository(tx, workspaceID: workspaceID).list(),
-                                                            today: CalendarDay(utc: now))
-                try await scoring.write(histories, definition: definition, now: now)
+            // rescored by their own saves below), computed while their rows are inserted.
+            let definition = created.contacts.isEmpty ? nil : try await ScoreKeeper(tx, workspaceID: workspaceID).activeDefinition()
+            let workspaceID = self.workspaceID
+            async let inserted: Void = Self.insertCreated(created, on: tx)
+            let scored = definition.flatMap {
+                BulkScoring.scoredNew(created.contacts, workspaceID: workspaceID, definition: $0, today: CalendarDay(utc: now), now: now)
+            }
+            try await inserted
+            let scoring = BulkScoring(tx, workspaceID: workspaceID)
+            if let scored {
+                try await scoring.insert(scored)
+            } else if let definition {
+                let fields = try await CustomFieldRepository(tx, workspaceID: workspaceID).list(.company)
+                try await scoring.scoreNew(created.contacts, fields: fields, definition: definition, today: CalendarDay(utc: now), now: now)
             }
             for (row, input) in slow {
                 do {
@@ -414,15 +422,11 @@ extension ContactWriter {
         }
     }
 
-    private struct KnownCompany: Decodable {
+    private struct KnownCompany {
         var id: UUID
         var name: String
         var domain: String?
         var searchText: String?
-
-        enum CodingKeys: String, CodingKey {
-            case id, name, domain, searchText = "search_text"
-        }
     }
 
     /// The workspace's companies whose `column` (domain or lower-cased name) is one of `keys`.
@@ -430,20 +434,43 @@ extension ContactWriter {
         guard let sql = tx as? any SQLDatabase else { return [] }
         var found: [KnownCompany] = []
         for chunk in Array(keys).chunked(1000) {
-            found += try await sql.select().columns("id", "name", "domain", "search_text").from(CompanyRow.schema)
+            let select = sql.select().columns("id", "name", "domain", "search_text").from(CompanyRow.schema)
                 .where("workspace_id", .equal, SQLBind(workspaceID))
                 .where(SQLIdentifier(column), .in, SQLGroupExpression(SQLList(chunk.map { SQLBind($0) })))
-                .all(decoding: KnownCompany.self)
+            for row in try await DirectRows.all(tx, select) {
+                found.append(KnownCompany(id: try row.uuid("id"), name: try row.decode(column: "name", as: String.self),
+                                          domain: try row.decode(column: "domain", as: String?.self),
+                                          searchText: try row.decode(column: "search_text", as: String?.self)))
+            }
         }
         return found
     }
 
-    /// Inserts new contacts with their custom values and the "created" entry of their timeline,
-    /// a few statements per batch instead of several per row.
-    private func bulkCreate(
+    /// New contacts of an import batch, their companies, custom values and the "created" entry
+    /// of their timelines, as rows ready to insert a few statements per batch.
+    private struct PreparedCreate: Sendable {
+        var rows: [Int] = []
+        var contacts: [Contact] = []
+        var refused: [(Int, ValidationFailure)] = []
+        var companyRows: [[BulkValue]] = []
+        var contactRows: [[BulkValue]] = []
+        var valueRows: [[BulkValue]] = []
+        var changeRows: [[BulkValue]] = []
+    }
+
+    private static func insertCreated(_ prepared: PreparedCreate, on tx: any Database) async throws {
+        try await BulkInsert.run(into: CompanyRow.schema, columns: CompanyRow.bulkColumns, rows: prepared.companyRows, on: tx)
+        try await BulkInsert.run(into: ContactRow.schema, columns: ContactRow.bulkColumns, rows: prepared.contactRows, on: tx)
+        try await BulkInsert.run(into: CustomFieldValueRow.schema, columns: CustomFieldValueRow.bulkColumns, rows: prepared.valueRows, on: tx)
+        try await BulkInsert.run(into: RecordChangeRow.schema, columns: RecordChangeRow.bulkColumns, rows: prepared.changeRows, on: tx)
+    }
+
+    /// Looks up the owners and known companies of new contacts and makes their rows (see
+    /// ``PreparedCreate``); nothing is written.
+    private func prepareCreate(
         _ rows: [(row: Int, input: ContactInput)], definitions: [CustomFieldDefinition], by actor: AuditActor, now: Date, on tx: any Database
-    ) async throws -> (rows: [Int], ids: [UUID], refused: [(Int, ValidationFailure)]) {
-        guard !rows.isEmpty else { return ([], [], []) }
+    ) async throws -> PreparedCreate {
+        guard !rows.isEmpty else { return PreparedCreate() }
         var owners: [String: UUID] = [:]
         for email in Set(rows.compactMap { $0.input.ownerEmail?.value }) {
             if let user = try await UserRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$email == email).first() {
@@ -471,6 +498,7 @@ extension ContactWriter {
         var values: [[BulkValue]] = []
         var changes: [[BulkValue]] = []
         var written: [Int] = []
+        var created: [Contact] = []
         var refused: [(Int, ValidationFailure)] = []
         for (number, input) in rows {
             if let owner = input.ownerEmail?.value, owners[owner] == nil {
@@ -496,20 +524,29 @@ extension ContactWriter {
                 }
             }
             let contactID = TimeOrderedID.make(at: now)
-            let stage = (input.stage ?? .lead).rawValue
-            let ownerID = input.ownerEmail.flatMap { owners[$0.value] }
+            let stage = input.stage ?? .lead
             let searchText = Self.searchText(first: input.firstName, last: input.lastName, email: input.email?.value,
                                              company: companyID.flatMap { companyNames[$0] } ?? input.companyName)
-            func text(_ value: String?) -> BulkValue { BulkValue(value.flatMap { $0.isEmpty ? nil : $0 }) }
+            func stored(_ value: String?) -> String? { value.flatMap { $0.isEmpty ? nil : $0 } }
+            let contact = Contact(
+                id: contactID, workspaceID: workspaceID, firstName: input.firstName, lastName: input.lastName, email: input.email,
+                phone: stored(input.phone), jobTitle: stored(input.jobTitle), seniority: stored(input.seniority), country: stored(input.country),
+                source: stored(input.source), campaign: stored(input.campaign), lastSource: stored(input.lastSource),
+                lastCampaign: stored(input.lastCampaign), birthDate: stored(input.birthDate), age: input.age, companyID: companyID,
+                ownerID: input.ownerEmail.flatMap { owners[$0.value] }, stage: stage, custom: input.custom.filter { byKey[$0.key] != nil },
+                createdAt: now, updatedAt: now
+            )
+            created.append(contact)
             contacts.append([
-                .uuid(contactID), .uuid(workspaceID), .text(input.firstName), .text(input.lastName), BulkValue(input.email?.value),
-                text(input.phone), text(input.jobTitle), text(input.seniority), text(input.country), text(input.source),
-                text(input.campaign), text(input.lastSource), text(input.lastCampaign), text(input.birthDate), BulkValue(input.age),
-                .text(searchText), BulkValue(companyID), BulkValue(ownerID), .text(stage), .date(now), .date(now),
+                .uuid(contactID), .uuid(workspaceID), .text(contact.firstName), .text(contact.lastName), BulkValue(contact.email?.value),
+                BulkValue(contact.phone), BulkValue(contact.jobTitle), BulkValue(contact.seniority), BulkValue(contact.country),
+                BulkValue(contact.source), BulkValue(contact.campaign), BulkValue(contact.lastSource), BulkValue(contact.lastCampaign),
+                BulkValue(contact.birthDate), BulkValue(contact.age), .text(searchText), BulkValue(companyID), BulkValue(contact.ownerID),
+                .text(stage.rawValue), .date(now), .date(now),
             ])
             var after: [String: String] = input.fields().filter { !$0.value.isEmpty }
-            after["lifecycle_stage"] = stage
-            for (key, value) in input.custom {
+            after["lifecycle_stage"] = stage.rawValue
+            for (key, value) in contact.custom {
                 guard let definition = byKey[key] else { continue }
                 values.append([.uuid(TimeOrderedID.make(at: now)), .uuid(workspaceID), .uuid(definition.id), .uuid(contactID),
                                .text(value.storageText), BulkValue(CustomFieldRepository.number(of: value))])
@@ -519,11 +556,8 @@ extension ContactWriter {
                             .text(actor.channel.rawValue), .text("{}"), .text(AuditLog.encode(after)), .date(now)])
             written.append(number)
         }
-        try await newCompanies.insertAll(on: tx)
-        try await BulkInsert.run(into: ContactRow.schema, columns: ContactRow.bulkColumns, rows: contacts, on: tx)
-        try await BulkInsert.run(into: CustomFieldValueRow.schema, columns: CustomFieldValueRow.bulkColumns, rows: values, on: tx)
-        try await BulkInsert.run(into: RecordChangeRow.schema, columns: RecordChangeRow.bulkColumns, rows: changes, on: tx)
-        return (written, contacts.compactMap { row -> UUID? in if case .uuid(let id) = row[0] { id } else { nil } }, refused)
+        return PreparedCreate(rows: written, contacts: created, refused: refused, companyRows: newCompanies.map(\.bulkValues),
+                              contactRows: contacts, valueRows: values, changeRows: changes)
     }
 }
 
