@@ -130,11 +130,14 @@ public struct BulkScoring: Sendable {
         }
         let companies = try await companies(of: contacts, fields: fields)
         let events = try await events(of: ids)
-        return contacts.map { contact in
-            ContactHistory(id: contact.id, stage: contact.stage,
-                           profile: ScoringProfile(contact: contact, company: contact.companyID.flatMap { companies[$0] }, today: today),
-                           events: events[contact.id] ?? [])
-        }
+        return contacts.map { Self.history($0, companies: companies, events: events[$0.id] ?? [], today: today) }
+    }
+
+    /// What the engine reads of one contact: its profile (with its company, when known) and events.
+    private static func history(_ contact: Contact, companies: [UUID: Company], events: [ScoringEvent], today: CalendarDay) -> ContactHistory {
+        ContactHistory(id: contact.id, stage: contact.stage,
+                       profile: ScoringProfile(contact: contact, company: contact.companyID.flatMap { companies[$0] }, today: today),
+                       events: events)
     }
 
     /// The companies of these contacts, with their custom values.
@@ -165,8 +168,7 @@ public struct BulkScoring: Sendable {
     static func scoredNew(_ contacts: [Contact], workspaceID: UUID, definition: CompiledLeadDefinition, today: CalendarDay,
                           now: Date) -> ScoredBatch? {
         guard !definition.readsCompanyFields else { return nil }
-        return scored(contacts.map { ContactHistory(id: $0.id, stage: $0.stage, profile: ScoringProfile(contact: $0, company: nil, today: today), events: []) },
-                      workspaceID: workspaceID, definition: definition, now: now)
+        return scored(contacts.map { history($0, companies: [:], events: [], today: today) }, workspaceID: workspaceID, definition: definition, now: now)
     }
 
     /// Scores contacts this transaction has just created, reading their companies first (a fit
@@ -175,12 +177,8 @@ public struct BulkScoring: Sendable {
                   now: Date) async throws {
         guard !contacts.isEmpty else { return }
         let companies = try await companies(of: contacts, fields: fields)
-        let histories = contacts.map { contact in
-            ContactHistory(id: contact.id, stage: contact.stage,
-                           profile: ScoringProfile(contact: contact, company: contact.companyID.flatMap { companies[$0] }, today: today),
-                           events: [])
-        }
-        try await write(histories, definition: definition, now: now, replacing: false)
+        try await write(contacts.map { Self.history($0, companies: companies, events: [], today: today) }, definition: definition, now: now,
+                        replacing: false)
     }
 
     private struct ValueRow: Decodable {
