@@ -163,6 +163,24 @@ struct ContactPagesTests {
 
 @Suite("Contacts through the API")
 struct ContactsAPITests {
+    @Test("the list sees a custom field defined or deleted just after it answered")
+    func listFollowsFieldChanges() async throws {
+        try await withTestApp { app in
+            let acme = try await TestWorkspace.viaSetup(app)
+            let api = APIClient(app: app, token: try await acme.token(app))
+            _ = try await api.call(.POST, "/api/v1/contacts", json: #"{"email":"ana@client.test","first_name":"Ana"}"#)
+            #expect(try await api.call(.GET, "/api/v1/contacts?f=cf_tier:eq:gold").status == .unprocessableEntity)
+            let created = try await api.call(.POST, "/api/v1/custom-fields", json: #"{"key":"tier","label":"Tier","type":"text"}"#)
+            #expect(created.status == .created)
+            let id = try created.json()["id"] as? String ?? ""
+            let listed = try await api.call(.GET, "/api/v1/contacts?f=cf_tier:unset")
+            #expect(listed.status == .ok)
+            #expect((try listed.json()["data"] as? [Any])?.count == 1)
+            #expect(try await api.call(.DELETE, "/api/v1/custom-fields/\(id)").status == .noContent)
+            #expect(try await api.call(.GET, "/api/v1/contacts?f=cf_tier:unset").status == .unprocessableEntity)
+        }
+    }
+
     @Test("a create with an Idempotency-Key creates once and replays its answer")
     func idempotentCreate() async throws {
         try await withTestApp { app in

@@ -44,7 +44,8 @@ public struct CustomFieldRepository: Sendable {
     /// Defines a new field; a key already used for that entity is refused on `key`.
     public func create(entity: CustomFieldEntity, key: String, label: String, type: CustomFieldType, options: [String],
                        by actor: AuditActor, now: Date) async throws -> CustomFieldDefinition {
-        try await StoreTuning.writeTransaction(db) { tx in
+        defer { StoreGeneration.customFields.bump() }
+        return try await StoreTuning.writeTransaction(db) { tx in
             if try await CustomFieldDefinitionRow.query(on: tx).filter(\.$workspaceID == workspaceID)
                 .filter(\.$entity == entity.rawValue).filter(\.$key == key).first() != nil {
                 throw ValidationFailure("key", .alreadyTaken)
@@ -72,7 +73,8 @@ public struct CustomFieldRepository: Sendable {
 
     /// Renames a field or changes its options; its key and type stay (values depend on them).
     public func update(_ id: UUID, label: String, options: [String], by actor: AuditActor, now: Date) async throws -> CustomFieldDefinition? {
-        try await StoreTuning.writeTransaction(db) { tx in
+        defer { StoreGeneration.customFields.bump() }
+        return try await StoreTuning.writeTransaction(db) { tx in
             guard let row = try await CustomFieldDefinitionRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$id == id).first() else {
                 return nil
             }
@@ -90,7 +92,8 @@ public struct CustomFieldRepository: Sendable {
 
     /// Deletes a field and every value of it.
     public func delete(_ id: UUID, by actor: AuditActor, now: Date) async throws -> Bool {
-        try await StoreTuning.writeTransaction(db) { tx in
+        defer { StoreGeneration.customFields.bump() }
+        return try await StoreTuning.writeTransaction(db) { tx in
             guard let row = try await CustomFieldDefinitionRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$id == id).first() else {
                 return false
             }

@@ -106,7 +106,12 @@ struct CompanyPageDTO: Encodable {
 /// The `limit` query parameter of list endpoints: 1...200, 50 when absent.
 enum APIListLimit {
     static func read(_ req: Request, into checker: inout FieldChecker) -> Int {
-        guard let raw = req.query[String.self, at: "limit"] else { return 50 }
+        read(req.query[String.self, at: "limit"], into: &checker)
+    }
+
+    /// The `limit` of a query already split into items.
+    static func read(_ raw: String?, into checker: inout FieldChecker) -> Int {
+        guard let raw else { return 50 }
         if let value = Int(raw), (1...200).contains(value) { return value }
         checker.add("limit", .invalid)
         return 50

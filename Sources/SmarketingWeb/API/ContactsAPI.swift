@@ -18,14 +18,22 @@ struct ContactsAPI: RouteCollection {
         routes.get("contacts", ":contactID", "timeline", use: timeline)
     }
 
+    /// A workspace's contact fields, read by every list request: kept for 2 seconds, and
+    /// dropped at once when this process defines, changes or deletes a field.
+    static let contactFields = TimedCache<[CustomFieldDefinition]>(lifetime: 2, generation: .customFields)
+
     func list(req: Request) async throws -> Response {
         let member = try req.requireMember()
-        let definitions = try await CustomFieldRepository(req.db, workspaceID: member.workspaceID).list(.contact)
-        let query = try ContactQuery.parse(ContactListURL.items(of: req), customFields: definitions)
+        let definitions = try await Self.contactFields.value(member.workspaceID.uuidString) {
+            try await CustomFieldRepository(req.db, workspaceID: member.workspaceID).list(.contact)
+        } ?? []
+        // The query string is split once; its filters, limit and cursor are all read from it.
+        let items = ContactListURL.items(of: req)
+        let query = try ContactQuery.parse(items, customFields: definitions)
         var checker = FieldChecker()
-        let limit = APIListLimit.read(req, into: &checker)
+        let limit = APIListLimit.read(items.last { $0.0 == "limit" }?.1, into: &checker)
         var cursor: ContactCursor?
-        if let raw = req.query[String.self, at: "after"], !raw.isEmpty {
+        if let raw = items.last(where: { $0.0 == "after" })?.1, !raw.isEmpty {
             cursor = ContactCursor(token: raw)
             if cursor == nil || cursor?.sort != query.sort { checker.add("after", .invalid) }
         }
