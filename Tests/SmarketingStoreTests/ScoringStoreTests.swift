@@ -416,6 +416,42 @@ struct ScoringStoreTests {
         }
     }
 
+    @Test("re-scoring a workspace reads only its own contacts' events, though another workspace's contacts were created between them")
+    func rescoreIsSealedPerWorkspace() async throws {
+        try await TestDatabase.withStore { db in
+            let (acme, acmeActor) = try await workspace(db)
+            let (globex, globexAdmin) = try await Directory(db).createWorkspace(
+                WorkspaceSettings(name: "Globex", timeZone: "UTC", currency: "USD", language: .en), admin: newUser("gus@globex.com"), via: .page, now: storeNow)
+            let globexActor = AuditActor.user(globexAdmin, via: .page)
+            var acmeIDs: [UUID] = [], globexIDs: [UUID] = []
+            // Created alternately, so that in id order each workspace's contacts sit between the other's.
+            for index in 0..<12 {
+                let (workspaceID, actor) = index.isMultiple(of: 2) ? (acme.id, acmeActor) : (globex.id, globexActor)
+                let (contact, _) = try #require(try await ContactWriter(db, workspaceID: workspaceID).save(
+                    try contactInput(["email": "w\(index)@example.test", "job_title": "Analista"]), mode: .replace, definitions: [], by: actor, now: storeNow))
+                _ = try await EventLog(db, workspaceID: workspaceID).record(
+                    [(ScoringEvent(id: "form\(index)", type: "form_submitted", time: storeNow), contact.id, nil)], now: storeNow)
+                if index.isMultiple(of: 2) { acmeIDs.append(contact.id) } else { globexIDs.append(contact.id) }
+            }
+            let stored = try await activate(testDefinition(), in: acme, actor: acmeActor, db: db)
+            let definition = CompiledLeadDefinition(stored.version.definition)
+            var scoring = BulkScoring(db, workspaceID: acme.id)
+            scoring.batchSize = 2
+            for _ in 0..<2 {
+                let run = try await ScoringRuns(db, workspaceID: acme.id).start(.activation, version: stored.number, total: acmeIDs.count, now: storeNow)
+                let finished = try await scoring.run(run, definition: definition, old: nil, now: { storeNow })
+                #expect(finished.processed == acmeIDs.count)
+            }
+            let keeper = ScoreKeeper(db, workspaceID: acme.id)
+            for (index, id) in acmeIDs.enumerated() {
+                let score = try #require(try await keeper.score(of: id, definition: definition, now: storeNow))
+                #expect(score.ledger.map(\.cause) == [.event(id: "form\(index * 2)", type: "form_submitted")], "only its own event, once")
+            }
+            let globexKeeper = ScoreKeeper(db, workspaceID: globex.id)
+            for id in globexIDs { #expect(try await globexKeeper.score(of: id, definition: definition, now: storeNow) == nil) }
+        }
+    }
+
     @Test("a re-scoring stopped after a few batches resumes after the last contact it wrote, and every contact ends scored once")
     func stoppedRunResumes() async throws {
         try await TestDatabase.withStore { db in

@@ -6,13 +6,45 @@
 /// `period:used` and windows as `recent/next/filled/holds-until` joined by `;`, `-` for none.
 extension ScoreState {
     public var text: String {
-        func number(_ value: Double?) -> String { value.map { "\($0)" } ?? "-" }
-        let caps = self.caps.map { "\($0.period):\($0.used)" }.joined(separator: ";")
-        let windows = self.windows.map { window in
-            window.recent.map { "\($0)" }.joined(separator: ",") + "/\(window.next)/\(window.filled)/" + number(window.holdsUntil)
-        }.joined(separator: ";")
-        return ["s1", String(definitionVersion), fitAwards.map(String.init).joined(separator: ","), String(fit), "\(engagementValue)",
-                number(asOfSeconds), caps, windows].joined(separator: "|")
+        // Written into one string (no lists joined): re-scoring writes one a contact.
+        var text = "s1|"
+        text.reserveCapacity(128)
+        func list<T>(_ values: [T], _ separator: String, _ write: (T, inout String) -> Void) {
+            for (index, value) in values.enumerated() {
+                if index > 0 { text += separator }
+                write(value, &text)
+            }
+        }
+        func number(_ value: Double?, _ text: inout String) { text += value.map { $0.description } ?? "-" }
+        text += String(definitionVersion)
+        text += "|"
+        list(fitAwards, ",") { $1 += String($0) }
+        text += "|"
+        text += String(fit)
+        text += "|"
+        text += engagementValue.description
+        text += "|"
+        number(asOfSeconds, &text)
+        text += "|"
+        list(caps, ";") { cap, text in
+            text += String(cap.period)
+            text += ":"
+            text += String(cap.used)
+        }
+        text += "|"
+        list(windows, ";") { window, text in
+            for (index, time) in window.recent.enumerated() {
+                if index > 0 { text += "," }
+                text += time.description
+            }
+            text += "/"
+            text += String(window.next)
+            text += "/"
+            text += String(window.filled)
+            text += "/"
+            number(window.holdsUntil, &text)
+        }
+        return text
     }
 
     /// Reads ``text``; nil for anything else.

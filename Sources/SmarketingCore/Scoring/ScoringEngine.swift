@@ -133,7 +133,10 @@ extension CompiledLeadDefinition {
     public func replay(_ events: some Sequence<ScoringEvent>) -> (state: ScoreState, entries: [ScoreEntry]) {
         var state = newState()
         var entries: [ScoreEntry] = []
-        for event in events.sorted(by: ScoringEvent.historyOrder) {
+        var ordered = Array(events)
+        // Histories come from the store already in this order: sorting is only checked.
+        if zip(ordered, ordered.dropFirst()).contains(where: { ScoringEvent.historyOrder($1, $0) }) { ordered.sort(by: ScoringEvent.historyOrder) }
+        for event in ordered {
             do {
                 try apply(event, to: &state, ledger: &entries)
             } catch {

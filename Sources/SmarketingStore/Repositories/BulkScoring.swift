@@ -1,4 +1,5 @@
 import FluentKit
+import FluentSQLiteDriver
 import Foundation
 import SmarketingCore
 import SQLKit
@@ -37,40 +38,38 @@ public struct BulkScoring: Sendable {
                 let time = now()
                 let after = current.lastContactID
                 let size = batchSize
-                let batch: [ContactHistory]
-                if whatIf != nil {
-                    batch = try await StoreTuning.writeTransaction(db) { tx in
+                if var comparison = whatIf {
+                    let batch = try await StoreTuning.writeTransaction(db) { tx in
                         try await StoreTuning.widenCache(tx, megabytes: 256)
                         var reader = BulkScoring(tx, workspaceID: workspaceID)
                         reader.batchSize = size
                         return try await reader.histories(after: after, fields: allFields, today: CalendarDay(utc: time))
                     }
+                    guard let last = batch.last else { break }
+                    for history in batch { comparison.add(history, now: time) }
+                    whatIf = comparison
+                    current.processed += batch.count
+                    current.lastContactID = last.id
                 } else {
-                    // Reading and writing a batch in one transaction: one snapshot, one connection
-                    // with a page cache wide enough for the events index of a large workspace.
+                    // A few batches per transaction, which also moves the run's progress: one
+                    // snapshot, one connection with a page cache wide enough for the events index
+                    // of a large workspace.
                     let processed = current.processed
                     let runID = current.id
-                    batch = try await StoreTuning.writeTransaction(db) { tx in
+                    let limit = contactLimit.map { $0 - (processed - startedAt) }
+                    let done = try await StoreTuning.writeTransaction(db) { tx in
                         try await StoreTuning.widenCache(tx, megabytes: 256)
                         var scoring = BulkScoring(tx, workspaceID: workspaceID)
                         scoring.batchSize = size
-                        let histories = try await scoring.histories(after: after, fields: allFields, today: CalendarDay(utc: time))
-                        guard let last = histories.last else { return [] }
-                        try await scoring.write(histories, definition: definition, now: time)
-                        try await ScoringRuns(tx, workspaceID: workspaceID).advance(runID, processed: processed + histories.count, lastContactID: last.id)
-                        return histories
+                        let done = try await scoring.rescore(after: after, limit: limit, fields: allFields, definition: definition, now: time)
+                        if let last = done.last {
+                            try await ScoringRuns(tx, workspaceID: workspaceID).advance(runID, processed: processed + done.count, lastContactID: last)
+                        }
+                        return done
                     }
-                }
-                let histories = batch
-                guard let last = histories.last else { break }
-                if var comparison = whatIf {
-                    for history in histories { comparison.add(history, now: time) }
-                    whatIf = comparison
-                    current.processed += histories.count
-                    current.lastContactID = last.id
-                } else {
-                    current.processed += histories.count
-                    current.lastContactID = last.id
+                    guard let last = done.last else { break }
+                    current.processed += done.count
+                    current.lastContactID = last
                 }
                 await progress(current)
             }
@@ -86,21 +85,73 @@ public struct BulkScoring: Sendable {
         return current
     }
 
+    /// How many batches one transaction of an activation run re-scores.
+    static let batchesPerTransaction = 4
+
+    /// Re-scores the contacts after `after` (id order), a batch at a time, up to
+    /// ``batchesPerTransaction`` batches or until `limit` contacts are done, inside the caller's
+    /// transaction; answers how many were done and the last one's id. The batches are pipelined:
+    /// a batch's events are decoded and it is scored (pure work, on another core) while the
+    /// connection reads the next one and writes the one before, so the connection never waits
+    /// for the engine.
+    func rescore(after: UUID?, limit: Int?, fields: [CustomFieldDefinition], definition: CompiledLeadDefinition,
+                 now: Date) async throws -> (count: Int, last: UUID?) {
+        let workspaceID = workspaceID
+        var cursor = after, count = 0
+        var pending: (scoring: Task<ScoredBatch, any Error>, after: UUID?, last: UUID)?
+        defer { pending?.scoring.cancel() }
+        for _ in 0..<Self.batchesPerTransaction {
+            if let limit, count >= limit { break }
+            let batch = try await read(after: cursor, fields: fields, today: CalendarDay(utc: now))
+            guard let last = batch.contacts.last else { break }
+            let scoring = Task { Self.scored(try batch.histories(), workspaceID: workspaceID, definition: definition, now: now) }
+            if let previous = pending { try await replace(try await previous.scoring.value, after: previous.after, through: previous.last, definition: definition) }
+            pending = (scoring, cursor, last.id)
+            cursor = last.id
+            count += batch.contacts.count
+        }
+        if let previous = pending { try await replace(try await previous.scoring.value, after: previous.after, through: previous.last, definition: definition) }
+        pending = nil
+        return (count, count == 0 ? nil : cursor)
+    }
+
+    /// Replaces the scores and this version's ledger lines of the contacts after `after`
+    /// through `last` (a batch of the run, in id order) with a scored batch, and moves the ones
+    /// who qualify to MQL. A score row is updated in place (its indexes move only where a value
+    /// changed); a contact without one gets a new row.
+    private func replace(_ batch: ScoredBatch, after: UUID?, through last: UUID, definition: CompiledLeadDefinition) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        let delete = sql.delete(from: ScoreChangeRow.schema).where("workspace_id", .equal, SQLBind(workspaceID))
+            .where("contact_id", .lessThanOrEqual, SQLBind(last)).where("definition_version", .equal, SQLBind(definition.version))
+        if let after { delete.where("contact_id", .greaterThan, SQLBind(after)) }
+        try await delete.run()
+        try await BulkInsert.upsert(into: ContactScoreRow.schema, columns: ContactScoreRow.bulkColumns, rows: batch.scores,
+                                    key: ["workspace_id", "contact_id"],
+                                    updating: ContactScoreRow.bulkColumns.filter { !["id", "workspace_id", "contact_id"].contains($0) }, on: db)
+        try await StageChanges(db, workspaceID: workspaceID).moveAll(batch.promotions, to: .mql, by: batch.actor, now: batch.now,
+                                                                     scores: batch.promotionScores)
+    }
+
     /// What the contacts would be under no definition at all: nobody qualifies.
     static let nothing = CompiledLeadDefinition(LeadDefinition(version: 0, mql: .thresholds(fit: 1_000_000, engagement: 1_000_000)))
 
     /// The next batch of contacts after `after` (id order), with everything the engine reads.
     func histories(after: UUID?, fields: [CustomFieldDefinition], today: CalendarDay) async throws -> [ContactHistory] {
-        guard let sql = db as? any SQLDatabase else { return [] }
+        try await read(after: after, fields: fields, today: today).histories()
+    }
+
+    /// The same, with its events not yet decoded.
+    private func read(after: UUID?, fields: [CustomFieldDefinition], today: CalendarDay) async throws -> BatchRead {
+        guard let sql = db as? any SQLDatabase else { return BatchRead(today: today) }
         let statement = "SELECT * FROM \"\(ContactRow.schema)\" WHERE workspace_id = ?" + (after == nil ? "" : " AND id > ?") + " ORDER BY id LIMIT ?"
         if let rows = try await DirectRows.sqlite(db, statement, [.text(workspaceID.uuidString)] + (after.map { [.text($0.uuidString)] } ?? [])
                                                   + [.integer(batchSize)]) {
-            return try await histories(of: try SQLiteContactColumns.contacts(rows), fields: fields, today: today)
+            return try await read(try SQLiteContactColumns.contacts(rows), events: .idRange(after: after), fields: fields, today: today)
         }
         let select = sql.select().column(SQLLiteral.all).from(ContactRow.schema)
             .where("workspace_id", .equal, SQLBind(workspaceID)).orderBy("id").limit(batchSize)
         if let after { select.where("id", .greaterThan, SQLBind(after)) }
-        return try await histories(of: try await select.all().map { try RowDecoding.contact($0) }, fields: fields, today: today)
+        return try await read(try await select.all().map { try RowDecoding.contact($0) }, events: .idRange(after: after), fields: fields, today: today)
     }
 
     /// These contacts (at most a batch) with everything the engine reads.
@@ -117,20 +168,51 @@ public struct BulkScoring: Sendable {
                 .where("workspace_id", .equal, SQLBind(workspaceID))
                 .where("id", .in, SQLGroupExpression(SQLList(chunk.map { SQLBind($0) }))).all().map { try RowDecoding.contact($0) }
         }
-        return try await histories(of: contacts, fields: fields, today: today)
+        return try await read(contacts, fields: fields, today: today).histories()
     }
 
-    private func histories(of contacts: [Contact], fields: [CustomFieldDefinition], today: CalendarDay) async throws -> [ContactHistory] {
-        guard db is any SQLDatabase, !contacts.isEmpty else { return [] }
-        var contacts = contacts
+    /// Which events a batch of contacts reads.
+    private enum EventScope {
+        /// Those of the contacts named.
+        case contacts
+        /// Those of every contact of the workspace after this id through the batch's last (the
+        /// batch is every contact in that range): one range of the events index.
+        case idRange(after: UUID?)
+    }
+
+    /// A batch of contacts as read, with what the engine reads of them; their events as SQLite
+    /// gave them (decoding them is work that can run off the connection, beside the next read).
+    struct BatchRead: Sendable {
+        var contacts: [Contact] = []
+        var companies: [UUID: Company] = [:]
+        var today: CalendarDay
+        var eventRows: [SQLiteRow] = []
+        /// Events already decoded (engines other than SQLite).
+        var events: [UUID: [ScoringEvent]] = [:]
+
+        func histories() throws -> [ContactHistory] {
+            var events = self.events
+            try BulkScoring.group(eventRows, into: &events)
+            return contacts.map { BulkScoring.history($0, companies: companies, events: events[$0.id] ?? [], today: today) }
+        }
+    }
+
+    /// `contacts` with everything the engine reads.
+    private func read(_ contacts: [Contact], events scope: EventScope = .contacts, fields: [CustomFieldDefinition],
+                      today: CalendarDay) async throws -> BatchRead {
+        guard db is any SQLDatabase, let last = contacts.last else { return BatchRead(today: today) }
+        var batch = BatchRead(contacts: contacts, today: today)
         let ids = contacts.map(\.id)
         if !fields.isEmpty {
             let values = try await customValues(of: ids, fields: fields)
-            for index in contacts.indices { contacts[index].custom = values[contacts[index].id] ?? [:] }
+            for index in batch.contacts.indices { batch.contacts[index].custom = values[batch.contacts[index].id] ?? [:] }
         }
-        let companies = try await companies(of: contacts, fields: fields)
-        let events = try await events(of: ids)
-        return contacts.map { Self.history($0, companies: companies, events: events[$0.id] ?? [], today: today) }
+        batch.companies = try await companies(of: batch.contacts, fields: fields)
+        switch scope {
+        case .contacts: try await events(of: ids, into: &batch)
+        case .idRange(let after): try await events(after: after, through: last.id, into: &batch)
+        }
+        return batch
     }
 
     /// What the engine reads of one contact: its profile (with its company, when known) and events.
@@ -177,8 +259,7 @@ public struct BulkScoring: Sendable {
                   now: Date) async throws {
         guard !contacts.isEmpty else { return }
         let companies = try await companies(of: contacts, fields: fields)
-        try await write(contacts.map { Self.history($0, companies: companies, events: [], today: today) }, definition: definition, now: now,
-                        replacing: false)
+        try await write(contacts.map { Self.history($0, companies: companies, events: [], today: today) }, definition: definition, now: now)
     }
 
     private struct ValueRow: Decodable {
@@ -211,51 +292,79 @@ public struct BulkScoring: Sendable {
     }
 
     /// The events of these contacts, each contact's oldest first.
-    private func events(of ids: [UUID]) async throws -> [UUID: [ScoringEvent]] {
-        guard let sql = db as? any SQLDatabase else { return [:] }
-        var result: [UUID: [ScoringEvent]] = [:]
+    private func events(of ids: [UUID], into batch: inout BatchRead) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
         for chunk in ids.chunked(1000) {
-            let byText = Dictionary(chunk.map { ($0.uuidString, $0) }, uniquingKeysWith: { first, _ in first })
             let statement = "SELECT contact_id, external_id, type, properties, occurred_at FROM events WHERE workspace_id = ? AND contact_id IN ("
                 + DirectRows.placeholders(chunk.count) + ") ORDER BY contact_id, occurred_at, id"
             if let rows = try await DirectRows.sqlite(db, statement, [.text(workspaceID.uuidString)] + chunk.map { .text($0.uuidString) }) {
-                for row in rows {
-                    let columns = row.columns
-                    guard columns.count == 5, let contact = columns[0].data.string, let contactID = byText[contact] ?? UUID(uuidString: contact),
-                          let id = columns[1].data.string, let type = columns[2].data.string, let properties = columns[3].data.string,
-                          let time = columns[4].data.date else { throw DirectRows.UnexpectedRow(table: EventRow.schema, row: row.description) }
-                    result[contactID, default: []].append(EventLog.scoringEvent(id: id, type: type, properties: properties, at: time))
-                }
+                batch.eventRows += rows
                 continue
             }
-            let rows = try await sql.select().columns("contact_id", "external_id", "type", "properties", "occurred_at").from(EventRow.schema)
-                .where("workspace_id", .equal, SQLBind(workspaceID))
-                .where("contact_id", .in, SQLGroupExpression(SQLList(chunk.map { SQLBind($0) })))
-                .orderBy("contact_id").orderBy("occurred_at").orderBy("id")
-                .all()
-            for row in rows {
-                let contactID = try row.decode(column: "contact_id", as: UUID.self)
-                result[contactID, default: []].append(EventLog.scoringEvent(
-                    id: try row.decode(column: "external_id", as: String.self), type: try row.decode(column: "type", as: String.self),
-                    properties: try row.decode(column: "properties", as: String.self), at: try row.decode(column: "occurred_at", as: Date.self)
-                ))
-            }
+            let select = sql.select().where("contact_id", .in, SQLGroupExpression(SQLList(chunk.map { SQLBind($0) })))
+            try await Self.group(eventRows(select), into: &batch.events)
         }
-        return result
     }
 
-    /// Replaces the scores and this version's ledger lines of a batch of contacts (or, when they
-    /// have none yet, only inserts them), and moves the ones who qualify to MQL.
-    func write(_ histories: [ContactHistory], definition: CompiledLeadDefinition, now: Date, replacing: Bool = true) async throws {
+    /// The events of the workspace's contacts after `after` through `last` in id order, each
+    /// contact's oldest first: one range of the `(workspace_id, contact_id, occurred_at, id)` index.
+    private func events(after: UUID?, through last: UUID, into batch: inout BatchRead) async throws {
         guard let sql = db as? any SQLDatabase else { return }
-        if replacing {
-            let ids = histories.map { SQLBind($0.id) as any SQLExpression }
-            try await sql.delete(from: ContactScoreRow.schema).where("workspace_id", .equal, SQLBind(workspaceID))
-                .where("contact_id", .in, SQLGroupExpression(SQLList(ids))).run()
-            try await sql.delete(from: ScoreChangeRow.schema).where("workspace_id", .equal, SQLBind(workspaceID))
-                .where("definition_version", .equal, SQLBind(definition.version))
-                .where("contact_id", .in, SQLGroupExpression(SQLList(ids))).run()
+        let statement = "SELECT contact_id, external_id, type, properties, occurred_at FROM events WHERE workspace_id = ?"
+            + (after == nil ? "" : " AND contact_id > ?") + " AND contact_id <= ? ORDER BY contact_id, occurred_at, id"
+        let bounds = (after.map { [$0] } ?? []) + [last]
+        if let rows = try await DirectRows.sqlite(db, statement, [.text(workspaceID.uuidString)] + bounds.map { .text(UUIDText.string($0)) }) {
+            batch.eventRows = rows
+            return
         }
+        let select = sql.select().where("contact_id", .lessThanOrEqual, SQLBind(last))
+        if let after { select.where("contact_id", .greaterThan, SQLBind(after)) }
+        try await Self.group(eventRows(select), into: &batch.events)
+    }
+
+    /// The rows of `select` (its filters on contact ids set) with what the engine reads of an
+    /// event, in the order `group` expects; on engines other than SQLite.
+    private func eventRows(_ select: SQLSelectBuilder) async throws -> [any SQLRow] {
+        try await select.columns("contact_id", "external_id", "type", "properties", "occurred_at").from(EventRow.schema)
+            .where("workspace_id", .equal, SQLBind(workspaceID))
+            .orderBy("contact_id").orderBy("occurred_at").orderBy("id")
+            .all()
+    }
+
+    /// Event rows straight from SQLite (`contact_id, external_id, type, properties, occurred_at`,
+    /// ordered by contact) added to each contact's list; a contact's id is parsed once.
+    private static func group(_ rows: [SQLiteRow], into result: inout [UUID: [ScoringEvent]]) throws {
+        var contactText = "", contactID: UUID?, events: [ScoringEvent] = []
+        for row in rows {
+            let columns = row.columns
+            guard columns.count == 5, let contact = columns[0].data.string, let id = columns[1].data.string, let type = columns[2].data.string,
+                  let properties = columns[3].data.string, let time = columns[4].data.date
+            else { throw DirectRows.UnexpectedRow(table: EventRow.schema, row: row.description) }
+            if contactID == nil || contact != contactText {
+                if let contactID { result[contactID, default: []] += events }
+                guard let parsed = UUIDText.parse(contact) else { throw DirectRows.UnexpectedRow(table: EventRow.schema, row: row.description) }
+                contactText = contact
+                contactID = parsed
+                events = []
+            }
+            events.append(EventLog.scoringEvent(id: id, type: type, properties: properties, at: time))
+        }
+        if let contactID { result[contactID, default: []] += events }
+    }
+
+    /// The same from SQLKit rows.
+    private static func group(_ rows: [any SQLRow], into result: inout [UUID: [ScoringEvent]]) throws {
+        for row in rows {
+            let contactID = try row.decode(column: "contact_id", as: UUID.self)
+            result[contactID, default: []].append(EventLog.scoringEvent(
+                id: try row.decode(column: "external_id", as: String.self), type: try row.decode(column: "type", as: String.self),
+                properties: try row.decode(column: "properties", as: String.self), at: try row.decode(column: "occurred_at", as: Date.self)
+            ))
+        }
+    }
+
+    /// Inserts the scores of contacts that have none yet, and moves the ones who qualify to MQL.
+    func write(_ histories: [ContactHistory], definition: CompiledLeadDefinition, now: Date) async throws {
         try await insert(Self.scored(histories, workspaceID: workspaceID, definition: definition, now: now))
     }
 

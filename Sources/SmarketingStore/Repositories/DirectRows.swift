@@ -72,39 +72,74 @@ extension SQLiteData {
 /// query, and ids are parsed without the C library's `sscanf` that `UUID(uuidString:)` uses
 /// here (it was the largest single cost of decoding a list page).
 struct SQLiteContactColumns {
-    private let positions: [String: Int]
+    /// The columns a contact is made of, in the order of ``positions``.
+    private enum Field: Int, CaseIterable {
+        case id, workspaceID, firstName, lastName, email, phone, jobTitle, seniority, country, source, campaign, lastSource, lastCampaign
+        case birthDate, age, companyID, ownerID, stage, createdAt, updatedAt
+
+        var column: String {
+            switch self {
+            case .id: "id"
+            case .workspaceID: "workspace_id"
+            case .firstName: "first_name"
+            case .lastName: "last_name"
+            case .email: "email"
+            case .phone: "phone"
+            case .jobTitle: "job_title"
+            case .seniority: "seniority"
+            case .country: "country"
+            case .source: "source"
+            case .campaign: "campaign"
+            case .lastSource: "last_source"
+            case .lastCampaign: "last_campaign"
+            case .birthDate: "birth_date"
+            case .age: "age"
+            case .companyID: "company_id"
+            case .ownerID: "owner_id"
+            case .stage: "lifecycle_stage"
+            case .createdAt: "created_at"
+            case .updatedAt: "updated_at"
+            }
+        }
+    }
+
+    /// The position of each field's column in the query's rows (-1 when it did not select it).
+    private let positions: [Int]
 
     init(_ first: SQLiteRow) {
-        var positions: [String: Int] = [:]
+        var byName: [String: Int] = [:]
         // `SELECT c.*` and a joined column of the same name: the contact's own comes first.
-        for (index, column) in first.columns.enumerated() where positions[column.name] == nil { positions[column.name] = index }
-        self.positions = positions
+        for (index, column) in first.columns.enumerated() where byName[column.name] == nil { byName[column.name] = index }
+        positions = Field.allCases.map { byName[$0.column] ?? -1 }
     }
 
     func contact(_ row: SQLiteRow) throws -> Contact {
         let columns = row.columns
-        func data(_ name: String) -> SQLiteData {
-            guard let index = positions[name], index < columns.count else { return .null }
+        func data(_ field: Field) -> SQLiteData {
+            let index = positions[field.rawValue]
+            guard index >= 0, index < columns.count else { return .null }
             return columns[index].data
         }
-        func text(_ name: String) -> String? {
-            if case .null = data(name) { return nil }
-            return data(name).string
+        func text(_ field: Field) -> String? {
+            switch data(field) {
+            case .null: nil
+            case let value: value.string
+            }
         }
-        func uuid(_ name: String) throws -> UUID? {
-            guard let text = text(name) else { return nil }
+        func uuid(_ field: Field) throws -> UUID? {
+            guard let text = text(field) else { return nil }
             guard let id = UUIDText.parse(text) else { throw DirectRows.UnexpectedRow(table: ContactRow.schema, row: row.description) }
             return id
         }
-        guard let id = try uuid("id"), let workspaceID = try uuid("workspace_id"), let firstName = text("first_name"), let lastName = text("last_name"),
-              let created = data("created_at").date, let updated = data("updated_at").date
+        guard let id = try uuid(.id), let workspaceID = try uuid(.workspaceID), let firstName = text(.firstName), let lastName = text(.lastName),
+              let created = data(.createdAt).date, let updated = data(.updatedAt).date
         else { throw DirectRows.UnexpectedRow(table: ContactRow.schema, row: row.description) }
         return Contact(
-            id: id, workspaceID: workspaceID, firstName: firstName, lastName: lastName, email: text("email").map(EmailAddress.init(stored:)),
-            phone: text("phone"), jobTitle: text("job_title"), seniority: text("seniority"), country: text("country"), source: text("source"),
-            campaign: text("campaign"), lastSource: text("last_source"), lastCampaign: text("last_campaign"), birthDate: text("birth_date"),
-            age: data("age").integer, companyID: try uuid("company_id"), ownerID: try uuid("owner_id"),
-            stage: text("lifecycle_stage").flatMap(LifecycleStage.init(rawValue:)) ?? .lead, createdAt: created, updatedAt: updated
+            id: id, workspaceID: workspaceID, firstName: firstName, lastName: lastName, email: text(.email).map(EmailAddress.init(stored:)),
+            phone: text(.phone), jobTitle: text(.jobTitle), seniority: text(.seniority), country: text(.country), source: text(.source),
+            campaign: text(.campaign), lastSource: text(.lastSource), lastCampaign: text(.lastCampaign), birthDate: text(.birthDate),
+            age: data(.age).integer, companyID: try uuid(.companyID), ownerID: try uuid(.ownerID),
+            stage: text(.stage).flatMap(LifecycleStage.init(rawValue:)) ?? .lead, createdAt: created, updatedAt: updated
         )
     }
 
@@ -117,42 +152,57 @@ struct SQLiteContactColumns {
 }
 
 /// UUIDs in their 36-character text form (either case), parsed byte by byte.
-enum UUIDText {
+public enum UUIDText {
     static func parse(_ text: String) -> UUID? {
         var text = text
         return text.withUTF8 { bytes -> UUID? in
             guard bytes.count == 36, bytes[8] == 0x2D, bytes[13] == 0x2D, bytes[18] == 0x2D, bytes[23] == 0x2D else { return nil }
-            var value = [UInt8](repeating: 0, count: 16)
-            var index = 0, out = 0
-            while index < 36 {
-                if index == 8 || index == 13 || index == 18 || index == 23 { index += 1; continue }
-                guard let high = nibble(bytes[index]), let low = nibble(bytes[index + 1]) else { return nil }
-                value[out] = high << 4 | low
-                out += 1
-                index += 2
+            var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            let parsed = withUnsafeMutableBytes(of: &value) { out -> Bool in
+                var index = 0, position = 0
+                while index < 36 {
+                    if index == 8 || index == 13 || index == 18 || index == 23 { index += 1; continue }
+                    guard let high = nibble(bytes[index]), let low = nibble(bytes[index + 1]) else { return false }
+                    out[position] = high << 4 | low
+                    position += 1
+                    index += 2
+                }
+                return true
             }
-            return UUID(uuid: (value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7],
-                               value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15]))
+            return parsed ? UUID(uuid: value) : nil
         }
     }
 
     /// The upper-case text form, as `uuidString` gives it, without the C library's `sprintf`
     /// that `uuidString` uses here (a measurable cost of every row a bulk write binds).
-    static func string(_ id: UUID) -> String {
+    public static func string(_ id: UUID) -> String {
         String(unsafeUninitializedCapacity: 36) { text in
-            withUnsafeBytes(of: id.uuid) { bytes in
-                var out = 0
-                for (index, byte) in bytes.enumerated() {
-                    if index == 4 || index == 6 || index == 8 || index == 10 {
-                        text[out] = 0x2D
-                        out += 1
-                    }
-                    text[out] = digit(byte >> 4)
-                    text[out + 1] = digit(byte & 0x0F)
-                    out += 2
-                }
-            }
+            write(id) { offset, byte in text[offset] = byte }
             return 36
+        }
+    }
+
+    /// Appends the upper-case text form to `bytes` (a JSON body being written, say).
+    public static func append(_ id: UUID, to bytes: inout [UInt8]) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: 36))
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            write(id) { offset, byte in buffer[start + offset] = byte }
+        }
+    }
+
+    private static func write(_ id: UUID, _ put: (Int, UInt8) -> Void) {
+        withUnsafeBytes(of: id.uuid) { bytes in
+            var out = 0
+            for (index, byte) in bytes.enumerated() {
+                if index == 4 || index == 6 || index == 8 || index == 10 {
+                    put(out, 0x2D)
+                    out += 1
+                }
+                put(out, digit(byte >> 4))
+                put(out + 1, digit(byte & 0x0F))
+                out += 2
+            }
         }
     }
 
