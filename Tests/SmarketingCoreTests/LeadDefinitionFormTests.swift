@@ -97,6 +97,15 @@ struct ScoreStateTextTests {
         #expect(ScoreState(text: compiled.newState().text) == compiled.newState())
     }
 
+    @Test("a state stored by an earlier release, with caps and a frequency window, is written back to exactly the same text")
+    func storedTextIsStable() throws {
+        let stored = "s1|1|20,0,0,0|20|34.52227938105431|1793310231.4717653|20753:10;-9223372036854775808:0;-9223372036854775808:0;2965:1"
+            + "|1793091124.3085046,1793310231.4717653/0/2/1793660244.755221"
+        let state = try #require(ScoreState(text: stored))
+        #expect(state.text == stored)
+        #expect(state.fit == 20 && state.caps.count == 4 && state.windows.first?.recent.count == 2)
+    }
+
     @Test("text that is not a state reads as nothing", arguments: ["", "s1|1", "s2|1||0|0|-||", "s1|x||0|0|-||", "s1|1||0|0|-|1:2:3|"])
     func refusesOtherText(text: String) {
         #expect(ScoreState(text: text) == nil)
