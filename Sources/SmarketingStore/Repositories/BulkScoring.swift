@@ -125,9 +125,7 @@ public struct BulkScoring: Sendable {
             .where("contact_id", .lessThanOrEqual, SQLBind(last)).where("definition_version", .equal, SQLBind(definition.version))
         if let after { delete.where("contact_id", .greaterThan, SQLBind(after)) }
         try await delete.run()
-        try await BulkInsert.upsert(into: ContactScoreRow.schema, columns: ContactScoreRow.bulkColumns, rows: batch.scores,
-                                    key: ["workspace_id", "contact_id"],
-                                    updating: ContactScoreRow.bulkColumns.filter { !["id", "workspace_id", "contact_id"].contains($0) }, on: db)
+        try await ContactScoreRow.upsert(batch.scores, columns: ContactScoreRow.bulkColumns, on: db)
         try await StageChanges(db, workspaceID: workspaceID).moveAll(batch.promotions, to: .mql, by: batch.actor, now: batch.now,
                                                                      scores: batch.promotionScores)
     }
@@ -291,12 +289,16 @@ public struct BulkScoring: Sendable {
         return result
     }
 
+    /// What the engine reads of a workspace's events (the columns ``group(_:into:)`` expects),
+    /// and their order: by contact, each contact's oldest first.
+    private static let eventsSelect = "SELECT contact_id, external_id, type, properties, occurred_at FROM events WHERE workspace_id = ?"
+    private static let eventsOrder = " ORDER BY contact_id, occurred_at, id"
+
     /// The events of these contacts, each contact's oldest first.
     private func events(of ids: [UUID], into batch: inout BatchRead) async throws {
         guard let sql = db as? any SQLDatabase else { return }
         for chunk in ids.chunked(1000) {
-            let statement = "SELECT contact_id, external_id, type, properties, occurred_at FROM events WHERE workspace_id = ? AND contact_id IN ("
-                + DirectRows.placeholders(chunk.count) + ") ORDER BY contact_id, occurred_at, id"
+            let statement = Self.eventsSelect + " AND contact_id IN (" + DirectRows.placeholders(chunk.count) + ")" + Self.eventsOrder
             if let rows = try await DirectRows.sqlite(db, statement, [.text(workspaceID.uuidString)] + chunk.map { .text($0.uuidString) }) {
                 batch.eventRows += rows
                 continue
@@ -310,8 +312,7 @@ public struct BulkScoring: Sendable {
     /// contact's oldest first: one range of the `(workspace_id, contact_id, occurred_at, id)` index.
     private func events(after: UUID?, through last: UUID, into batch: inout BatchRead) async throws {
         guard let sql = db as? any SQLDatabase else { return }
-        let statement = "SELECT contact_id, external_id, type, properties, occurred_at FROM events WHERE workspace_id = ?"
-            + (after == nil ? "" : " AND contact_id > ?") + " AND contact_id <= ? ORDER BY contact_id, occurred_at, id"
+        let statement = Self.eventsSelect + (after == nil ? "" : " AND contact_id > ?") + " AND contact_id <= ?" + Self.eventsOrder
         let bounds = (after.map { [$0] } ?? []) + [last]
         if let rows = try await DirectRows.sqlite(db, statement, [.text(workspaceID.uuidString)] + bounds.map { .text(UUIDText.string($0)) }) {
             batch.eventRows = rows

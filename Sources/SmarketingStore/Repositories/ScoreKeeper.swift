@@ -136,9 +136,7 @@ public struct ScoreKeeper: Sendable {
                 scores[contactID] = HandoffScores(definitionVersion: definition.version, fit: cause.fit, engagement: cause.engagement)
             }
         }
-        try await BulkInsert.upsert(into: ContactScoreRow.schema, columns: ContactScoreRow.stateColumns, rows: states,
-                                    key: ["workspace_id", "contact_id"], updating: ContactScoreRow.stateColumns.filter { !["id", "workspace_id", "contact_id"].contains($0) },
-                                    on: db)
+        try await ContactScoreRow.upsert(states, columns: ContactScoreRow.stateColumns, on: db)
         try await BulkInsert.run(into: ScoreChangeRow.schema, columns: ScoreChangeRow.bulkColumns, rows: lines, on: db)
         // After the ledger: the handoff names the rules behind the points.
         try await StageChanges(db, workspaceID: workspaceID).moveAll(promotions, to: .mql, by: Self.actor(for: definition), now: now, scores: scores)
@@ -303,6 +301,14 @@ extension ContactScoreRow {
                                "is_mql", "cell", "state", "updated_at"]
     static let bulkColumns = ["id", "workspace_id", "contact_id", "definition_version", "fit", "engagement", "engagement_at", "engagement_key", "is_mql",
                               "cell", "state", "ledger", "updated_at"]
+
+    /// Writes contacts' score rows (values in `columns` order): a contact that has one keeps its
+    /// row and id, and gets every other column given; a contact without one gets a new row.
+    static func upsert(_ rows: [[BulkValue]], columns: [String], on db: any Database) async throws {
+        let identity = ["id", "workspace_id", "contact_id"]
+        try await BulkInsert.upsert(into: schema, columns: columns, rows: rows, key: ["workspace_id", "contact_id"],
+                                    updating: columns.filter { !identity.contains($0) }, on: db)
+    }
 }
 
 /// Compiled lead definitions by stored row and save time (a row saved again is a new key), for
