@@ -145,6 +145,19 @@ struct FieldCheckerTests {
           ])
     func trimmingBlanks(text: String, expected: String) {
         #expect(text.trimmingBlanks == expected)
+        #expect(text.isBlank == expected.isEmpty, "blank exactly when trimming leaves nothing")
+    }
+
+    @Test("a text buffer writes whole numbers and decimals exactly as String does, and text as its UTF-8",
+          arguments: [0, 7, -7, 10, 1_234_567, Int.max, Int.min])
+    func textBufferNumbers(number: Int) {
+        var buffer = TextBuffer(capacity: 0)
+        buffer.append(number)
+        buffer.append(ascii: "|")
+        buffer.append(Double(number) / 3)
+        buffer.append("|ação")
+        buffer.append(byte: 0x21)
+        #expect(buffer.text == String(number) + "|" + (Double(number) / 3).description + "|ação!")
     }
 }
 

@@ -1,4 +1,6 @@
+import FluentKit
 import Foundation
+import SmarketingTestSupport
 import Testing
 @testable import SmarketingStore
 
@@ -28,5 +30,47 @@ struct DirectRowsTests {
     func malformedIDs(text: String) {
         #expect(UUIDText.parse(text) == nil)
         #expect(UUID(uuidString: text) == nil)
+    }
+
+    @Test("ids lent as bytes are the same upper-case text, and parse back from those bytes")
+    func idsAsBytes() {
+        for _ in 0..<200 {
+            let id = UUID()
+            UUIDText.withText(id) { bytes in
+                #expect(String(decoding: bytes, as: UTF8.self) == id.uuidString)
+                #expect(UUIDText.parse(bytes) == id)
+            }
+        }
+    }
+
+    @Test("on SQLite, bulk re-scoring reaches the connection's own handle and reads and writes through it in the caller's transaction")
+    func rawHandle() async throws {
+        try await TestDatabase.withStore { db in
+            guard !TestDatabase.isPostgres else {
+                #expect(try await RawSQLite.isAvailable(db) == false)
+                return
+            }
+            #expect(try await RawSQLite.isAvailable(db))
+            try await db.transaction { tx in
+                _ = try await RawSQLite.with(tx) { raw in
+                    try raw.execute("CREATE TABLE raw_check (name TEXT, number REAL)")
+                    let insert = try RawSQLite.Statement(raw, "INSERT INTO raw_check VALUES (?, ?)")
+                    for (index, name) in ["ação", "b", ""].enumerated() {
+                        insert.bind(1, name)
+                        insert.bind(2, Double(index) + 0.5)
+                        #expect(try insert.step() == false)
+                        insert.reset()
+                    }
+                }
+            }
+            let rows = try #require(try await RawSQLite.with(db) { raw -> [String] in
+                let select = try RawSQLite.Statement(raw, "SELECT name, number FROM raw_check ORDER BY number")
+                var rows: [String] = []
+                while try select.step() { rows.append(String(decoding: select.bytes(0), as: UTF8.self) + "=" + String(select.double(1) ?? -1)) }
+                return rows
+            })
+            #expect(rows == ["ação=0.5", "b=1.5", "=2.5"])
+            await #expect(throws: RawSQLite.Failure.self) { _ = try await RawSQLite.with(db) { _ = try RawSQLite.Statement($0, "SELECT nothing FROM nowhere") } }
+        }
     }
 }

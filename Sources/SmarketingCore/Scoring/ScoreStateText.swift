@@ -6,45 +6,44 @@
 /// `period:used` and windows as `recent/next/filled/holds-until` joined by `;`, `-` for none.
 extension ScoreState {
     public var text: String {
-        // Written into one string (no lists joined): re-scoring writes one a contact.
-        var text = "s1|"
-        text.reserveCapacity(128)
-        func list<T>(_ values: [T], _ separator: String, _ write: (T, inout String) -> Void) {
+        // Written as bytes into one buffer: re-scoring writes one a contact.
+        var text = TextBuffer(capacity: 128)
+        func list<T>(_ values: [T], _ separator: Unicode.Scalar, into text: inout TextBuffer, _ write: (T, inout TextBuffer) -> Void) {
             for (index, value) in values.enumerated() {
-                if index > 0 { text += separator }
+                if index > 0 { text.append(ascii: separator) }
                 write(value, &text)
             }
         }
-        func number(_ value: Double?, _ text: inout String) { text += value.map { $0.description } ?? "-" }
-        text += String(definitionVersion)
-        text += "|"
-        list(fitAwards, ",") { $1 += String($0) }
-        text += "|"
-        text += String(fit)
-        text += "|"
-        text += engagementValue.description
-        text += "|"
-        number(asOfSeconds, &text)
-        text += "|"
-        list(caps, ";") { cap, text in
-            text += String(cap.period)
-            text += ":"
-            text += String(cap.used)
+        func number(_ value: Double?, _ text: inout TextBuffer) {
+            if let value { text.append(value) } else { text.append(ascii: "-") }
         }
-        text += "|"
-        list(windows, ";") { window, text in
-            for (index, time) in window.recent.enumerated() {
-                if index > 0 { text += "," }
-                text += time.description
-            }
-            text += "/"
-            text += String(window.next)
-            text += "/"
-            text += String(window.filled)
-            text += "/"
+        text.append("s1|")
+        text.append(definitionVersion)
+        text.append(ascii: "|")
+        list(fitAwards, ",", into: &text) { $1.append($0) }
+        text.append(ascii: "|")
+        text.append(fit)
+        text.append(ascii: "|")
+        text.append(engagementValue)
+        text.append(ascii: "|")
+        number(asOfSeconds, &text)
+        text.append(ascii: "|")
+        list(caps, ";", into: &text) { cap, text in
+            text.append(Int(cap.period))
+            text.append(ascii: ":")
+            text.append(cap.used)
+        }
+        text.append(ascii: "|")
+        list(windows, ";", into: &text) { window, text in
+            list(window.recent, ",", into: &text) { $1.append($0) }
+            text.append(ascii: "/")
+            text.append(window.next)
+            text.append(ascii: "/")
+            text.append(window.filled)
+            text.append(ascii: "/")
             number(window.holdsUntil, &text)
         }
-        return text
+        return text.text
     }
 
     /// Reads ``text``; nil for anything else.

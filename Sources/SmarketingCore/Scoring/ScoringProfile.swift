@@ -23,8 +23,9 @@ public struct ScoringProfile: Sendable, Equatable, Hashable, Codable {
     /// age when the contact has no age of its own.
     public init(contact: Contact, company: Company?, today: CalendarDay? = nil) {
         var values: [String: String] = [:]
+        values.reserveCapacity(16)
         func put(_ name: String, _ value: String?) {
-            if let value, !value.trimmingBlanks.isEmpty { values[name] = value }
+            if let value, !value.isBlank { values[name] = value }
         }
         put("first_name", contact.firstName)
         put("last_name", contact.lastName)

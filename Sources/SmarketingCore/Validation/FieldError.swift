@@ -90,6 +90,12 @@ public struct FieldChecker: Sendable {
 
 extension String {
     /// The text without surrounding spaces, tabs and line breaks.
+    /// Whether the text is empty or only blanks (what ``trimmingBlanks`` would make empty),
+    /// found without building the trimmed text.
+    public var isBlank: Bool {
+        !contains { !($0.isWhitespace || $0.isNewline) }
+    }
+
     public var trimmingBlanks: String {
         var scalars = Substring(self)
         while let first = scalars.first, first.isWhitespace || first.isNewline { scalars.removeFirst() }

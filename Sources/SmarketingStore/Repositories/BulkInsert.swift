@@ -74,19 +74,25 @@ enum BulkInsert {
         try await write(into: table, columns: columns, rows: rows, conflict: (key, updating), on: db)
     }
 
+    /// The SQLite text of an insert of `rows` rows (an upsert when `conflict` is given).
+    static func sqliteStatement(into table: String, columns: [String], rows: Int, conflict: (key: [String], updating: [String])?) -> String {
+        let placeholders = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
+        var statement = "INSERT INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ",") + ") VALUES "
+            + Array(repeating: placeholders, count: rows).joined(separator: ",")
+        if let conflict {
+            statement += " ON CONFLICT (" + conflict.key.map { "\"\($0)\"" }.joined(separator: ",") + ") DO UPDATE SET "
+                + conflict.updating.map { "\"\($0)\" = excluded.\"\($0)\"" }.joined(separator: ",")
+        }
+        return statement
+    }
+
     private static func write(into table: String, columns: [String], rows: [[BulkValue]], conflict: (key: [String], updating: [String])?,
                               on db: any Database) async throws {
         guard !rows.isEmpty else { return }
         let perStatement = Swift.max(1, 30_000 / columns.count)
         for chunk in rows.chunked(perStatement) {
             if let sqlite = db as? any SQLiteDatabase {
-                let placeholders = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
-                var statement = "INSERT INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ",") + ") VALUES "
-                    + Array(repeating: placeholders, count: chunk.count).joined(separator: ",")
-                if let conflict {
-                    statement += " ON CONFLICT (" + conflict.key.map { "\"\($0)\"" }.joined(separator: ",") + ") DO UPDATE SET "
-                        + conflict.updating.map { "\"\($0)\" = excluded.\"\($0)\"" }.joined(separator: ",")
-                }
+                let statement = sqliteStatement(into: table, columns: columns, rows: chunk.count, conflict: conflict)
                 var binds: [SQLiteData] = []
                 binds.reserveCapacity(chunk.count * columns.count)
                 for row in chunk { for value in row { binds.append(value.sqlite) } }

@@ -12,7 +12,7 @@ import SQLKit
 public struct BulkScoring: Sendable {
     let db: any Database
     public let workspaceID: UUID
-    public var batchSize = 1000
+    public var batchSize = 500
     /// Stops an activation run (still `running`, so it resumes where it stopped) once at least
     /// this many contacts of this call are scored; nil scores them all.
     public var contactLimit: Int?
@@ -86,7 +86,7 @@ public struct BulkScoring: Sendable {
     }
 
     /// How many batches one transaction of an activation run re-scores.
-    static let batchesPerTransaction = 4
+    static let batchesPerTransaction = 8
 
     /// Re-scores the contacts after `after` (id order), a batch at a time, up to
     /// ``batchesPerTransaction`` batches or until `limit` contacts are done, inside the caller's
@@ -120,14 +120,30 @@ public struct BulkScoring: Sendable {
     /// who qualify to MQL. A score row is updated in place (its indexes move only where a value
     /// changed); a contact without one gets a new row.
     private func replace(_ batch: ScoredBatch, after: UUID?, through last: UUID, definition: CompiledLeadDefinition) async throws {
+        let workspaceID = workspaceID
+        let done = try await RawSQLite.with(db) { raw in
+            let delete = try RawSQLite.Statement(raw, "DELETE FROM \"\(ScoreChangeRow.schema)\" WHERE workspace_id = ? AND contact_id <= ? AND definition_version = ?"
+                                                 + (after == nil ? "" : " AND contact_id > ?"))
+            delete.bind(1, workspaceID)
+            delete.bind(2, last)
+            delete.bind(3, definition.version)
+            if let after { delete.bind(4, after) }
+            while try delete.step() {}
+            try raw.write(into: ContactScoreRow.schema, columns: ContactScoreRow.bulkColumns, rows: batch.scores, conflict: ContactScoreRow.upsertConflict(ContactScoreRow.bulkColumns))
+        }
+        if done == nil { try await replaceThroughSQLKit(batch, after: after, through: last, definition: definition) }
+        try await StageChanges(db, workspaceID: workspaceID).moveAll(batch.promotions, to: .mql, by: batch.actor, now: batch.now,
+                                                                     scores: batch.promotionScores)
+    }
+
+    /// The same on engines other than SQLite (scores only; the caller moves the MQLs).
+    private func replaceThroughSQLKit(_ batch: ScoredBatch, after: UUID?, through last: UUID, definition: CompiledLeadDefinition) async throws {
         guard let sql = db as? any SQLDatabase else { return }
         let delete = sql.delete(from: ScoreChangeRow.schema).where("workspace_id", .equal, SQLBind(workspaceID))
             .where("contact_id", .lessThanOrEqual, SQLBind(last)).where("definition_version", .equal, SQLBind(definition.version))
         if let after { delete.where("contact_id", .greaterThan, SQLBind(after)) }
         try await delete.run()
         try await ContactScoreRow.upsert(batch.scores, columns: ContactScoreRow.bulkColumns, on: db)
-        try await StageChanges(db, workspaceID: workspaceID).moveAll(batch.promotions, to: .mql, by: batch.actor, now: batch.now,
-                                                                     scores: batch.promotionScores)
     }
 
     /// What the contacts would be under no definition at all: nobody qualifies.
@@ -141,10 +157,20 @@ public struct BulkScoring: Sendable {
     /// The same, with its events not yet decoded.
     private func read(after: UUID?, fields: [CustomFieldDefinition], today: CalendarDay) async throws -> BatchRead {
         guard let sql = db as? any SQLDatabase else { return BatchRead(today: today) }
-        let statement = "SELECT * FROM \"\(ContactRow.schema)\" WHERE workspace_id = ?" + (after == nil ? "" : " AND id > ?") + " ORDER BY id LIMIT ?"
-        if let rows = try await DirectRows.sqlite(db, statement, [.text(workspaceID.uuidString)] + (after.map { [.text($0.uuidString)] } ?? [])
-                                                  + [.integer(batchSize)]) {
-            return try await read(try SQLiteContactColumns.contacts(rows), events: .idRange(after: after), fields: fields, today: today)
+        let statement = "SELECT \(SQLiteContactColumns.rawColumns) FROM \"\(ContactRow.schema)\" WHERE workspace_id = ?"
+            + (after == nil ? "" : " AND id > ?") + " ORDER BY id LIMIT ?"
+        let (workspaceID, size) = (workspaceID, batchSize)
+        if let contacts = try await RawSQLite.with(db, { raw -> [Contact] in
+            let select = try RawSQLite.Statement(raw, statement)
+            select.bind(1, workspaceID)
+            if let after { select.bind(2, after) }
+            select.bind(after == nil ? 2 : 3, size)
+            var contacts: [Contact] = []
+            contacts.reserveCapacity(size)
+            while try select.step() { contacts.append(try SQLiteContactColumns.contact(select)) }
+            return contacts
+        }) {
+            return try await read(contacts, events: .idRange(after: after), fields: fields, today: today)
         }
         let select = sql.select().column(SQLLiteral.all).from(ContactRow.schema)
             .where("workspace_id", .equal, SQLBind(workspaceID)).orderBy("id").limit(batchSize)
@@ -184,13 +210,13 @@ public struct BulkScoring: Sendable {
         var contacts: [Contact] = []
         var companies: [UUID: Company] = [:]
         var today: CalendarDay
-        var eventRows: [SQLiteRow] = []
+        var eventBytes = EventRowBytes()
         /// Events already decoded (engines other than SQLite).
         var events: [UUID: [ScoringEvent]] = [:]
 
         func histories() throws -> [ContactHistory] {
             var events = self.events
-            try BulkScoring.group(eventRows, into: &events)
+            try eventBytes.group(into: &events)
             return contacts.map { BulkScoring.history($0, companies: companies, events: events[$0.id] ?? [], today: today) }
         }
     }
@@ -299,8 +325,8 @@ public struct BulkScoring: Sendable {
         guard let sql = db as? any SQLDatabase else { return }
         for chunk in ids.chunked(1000) {
             let statement = Self.eventsSelect + " AND contact_id IN (" + DirectRows.placeholders(chunk.count) + ")" + Self.eventsOrder
-            if let rows = try await DirectRows.sqlite(db, statement, [.text(workspaceID.uuidString)] + chunk.map { .text($0.uuidString) }) {
-                batch.eventRows += rows
+            if let rows = try await eventBytes(statement, [workspaceID] + chunk, adding: batch.eventBytes) {
+                batch.eventBytes = rows
                 continue
             }
             let select = sql.select().where("contact_id", .in, SQLGroupExpression(SQLList(chunk.map { SQLBind($0) })))
@@ -313,9 +339,8 @@ public struct BulkScoring: Sendable {
     private func events(after: UUID?, through last: UUID, into batch: inout BatchRead) async throws {
         guard let sql = db as? any SQLDatabase else { return }
         let statement = Self.eventsSelect + (after == nil ? "" : " AND contact_id > ?") + " AND contact_id <= ?" + Self.eventsOrder
-        let bounds = (after.map { [$0] } ?? []) + [last]
-        if let rows = try await DirectRows.sqlite(db, statement, [.text(workspaceID.uuidString)] + bounds.map { .text(UUIDText.string($0)) }) {
-            batch.eventRows = rows
+        if let rows = try await eventBytes(statement, [workspaceID] + (after.map { [$0] } ?? []) + [last], adding: EventRowBytes()) {
+            batch.eventBytes = rows
             return
         }
         let select = sql.select().where("contact_id", .lessThanOrEqual, SQLBind(last))
@@ -332,28 +357,20 @@ public struct BulkScoring: Sendable {
             .all()
     }
 
-    /// Event rows straight from SQLite (`contact_id, external_id, type, properties, occurred_at`,
-    /// ordered by contact) added to each contact's list; a contact's id is parsed once.
-    private static func group(_ rows: [SQLiteRow], into result: inout [UUID: [ScoringEvent]]) throws {
-        var contactText = "", contactID: UUID?, events: [ScoringEvent] = []
-        for row in rows {
-            let columns = row.columns
-            guard columns.count == 5, let contact = columns[0].data.string, let id = columns[1].data.string, let type = columns[2].data.string,
-                  let properties = columns[3].data.string, let time = columns[4].data.date
-            else { throw DirectRows.UnexpectedRow(table: EventRow.schema, row: row.description) }
-            if contactID == nil || contact != contactText {
-                if let contactID { result[contactID, default: []] += events }
-                guard let parsed = UUIDText.parse(contact) else { throw DirectRows.UnexpectedRow(table: EventRow.schema, row: row.description) }
-                contactText = contact
-                contactID = parsed
-                events = []
-            }
-            events.append(EventLog.scoringEvent(id: id, type: type, properties: properties, at: time))
+    /// `rows` and those of an events statement (see ``eventsSelect``) bound to `ids`, as SQLite
+    /// holds them; nil when `db` is not SQLite.
+    private func eventBytes(_ statement: String, _ ids: [UUID], adding rows: EventRowBytes) async throws -> EventRowBytes? {
+        try await RawSQLite.with(db) { raw in
+            let select = try RawSQLite.Statement(raw, statement)
+            for (index, id) in ids.enumerated() { select.bind(Int32(index + 1), id) }
+            var rows = rows
+            try rows.read(select)
+            return rows
         }
-        if let contactID { result[contactID, default: []] += events }
     }
 
-    /// The same from SQLKit rows.
+    /// Event rows read through SQLKit (`contact_id, external_id, type, properties, occurred_at`,
+    /// ordered by contact) added to each contact's list.
     private static func group(_ rows: [any SQLRow], into result: inout [UUID: [ScoringEvent]]) throws {
         for row in rows {
             let contactID = try row.decode(column: "contact_id", as: UUID.self)

@@ -120,25 +120,39 @@ struct SQLiteContactColumns {
             guard index >= 0, index < columns.count else { return .null }
             return columns[index].data
         }
-        func text(_ field: Field) -> String? {
+        return try Self.contact(text: { field in
             switch data(field) {
             case .null: nil
             case let value: value.string
             }
-        }
+        }, integer: { data($0).integer }, date: { data($0).date }, row: { row.description })
+    }
+
+    /// The columns of a contact for ``contact(_:)`` reading a raw statement, in ``Field`` order.
+    static let rawColumns = Field.allCases.map { "\"\($0.column)\"" }.joined(separator: ", ")
+
+    /// A contact from a raw statement's row that selected ``rawColumns``.
+    static func contact(_ statement: RawSQLite.Statement) throws -> Contact {
+        try contact(text: { statement.text(Int32($0.rawValue)) }, integer: { statement.integer(Int32($0.rawValue)) },
+                    date: { statement.double(Int32($0.rawValue)).map(Date.init(timeIntervalSince1970:)) },
+                    row: { "contact " + (statement.text(0) ?? "without id") })
+    }
+
+    /// A contact from its columns, read by field.
+    private static func contact(text: (Field) -> String?, integer: (Field) -> Int?, date: (Field) -> Date?, row: () -> String) throws -> Contact {
         func uuid(_ field: Field) throws -> UUID? {
             guard let text = text(field) else { return nil }
-            guard let id = UUIDText.parse(text) else { throw DirectRows.UnexpectedRow(table: ContactRow.schema, row: row.description) }
+            guard let id = UUIDText.parse(text) else { throw DirectRows.UnexpectedRow(table: ContactRow.schema, row: row()) }
             return id
         }
         guard let id = try uuid(.id), let workspaceID = try uuid(.workspaceID), let firstName = text(.firstName), let lastName = text(.lastName),
-              let created = data(.createdAt).date, let updated = data(.updatedAt).date
-        else { throw DirectRows.UnexpectedRow(table: ContactRow.schema, row: row.description) }
+              let created = date(.createdAt), let updated = date(.updatedAt)
+        else { throw DirectRows.UnexpectedRow(table: ContactRow.schema, row: row()) }
         return Contact(
             id: id, workspaceID: workspaceID, firstName: firstName, lastName: lastName, email: text(.email).map(EmailAddress.init(stored:)),
             phone: text(.phone), jobTitle: text(.jobTitle), seniority: text(.seniority), country: text(.country), source: text(.source),
             campaign: text(.campaign), lastSource: text(.lastSource), lastCampaign: text(.lastCampaign), birthDate: text(.birthDate),
-            age: data(.age).integer, companyID: try uuid(.companyID), ownerID: try uuid(.ownerID),
+            age: integer(.age), companyID: try uuid(.companyID), ownerID: try uuid(.ownerID),
             stage: text(.stage).flatMap(LifecycleStage.init(rawValue:)) ?? .lead, createdAt: created, updatedAt: updated
         )
     }
@@ -155,21 +169,33 @@ struct SQLiteContactColumns {
 public enum UUIDText {
     static func parse(_ text: String) -> UUID? {
         var text = text
-        return text.withUTF8 { bytes -> UUID? in
-            guard bytes.count == 36, bytes[8] == 0x2D, bytes[13] == 0x2D, bytes[18] == 0x2D, bytes[23] == 0x2D else { return nil }
-            var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-            let parsed = withUnsafeMutableBytes(of: &value) { out -> Bool in
-                var index = 0, position = 0
-                while index < 36 {
-                    if index == 8 || index == 13 || index == 18 || index == 23 { index += 1; continue }
-                    guard let high = nibble(bytes[index]), let low = nibble(bytes[index + 1]) else { return false }
-                    out[position] = high << 4 | low
-                    position += 1
-                    index += 2
-                }
-                return true
+        return text.withUTF8 { parse(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The same from the text's bytes (a column as SQLite holds it).
+    static func parse(_ bytes: UnsafeRawBufferPointer) -> UUID? {
+        guard bytes.count == 36, bytes[8] == 0x2D, bytes[13] == 0x2D, bytes[18] == 0x2D, bytes[23] == 0x2D else { return nil }
+        var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let parsed = withUnsafeMutableBytes(of: &value) { out -> Bool in
+            var index = 0, position = 0
+            while index < 36 {
+                if index == 8 || index == 13 || index == 18 || index == 23 { index += 1; continue }
+                guard let high = nibble(bytes[index]), let low = nibble(bytes[index + 1]) else { return false }
+                out[position] = high << 4 | low
+                position += 1
+                index += 2
             }
-            return parsed ? UUID(uuid: value) : nil
+            return true
+        }
+        return parsed ? UUID(uuid: value) : nil
+    }
+
+    /// Lends the upper-case text form's bytes, written on the stack.
+    static func withText<T>(_ id: UUID, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        var text: (UInt64, UInt64, UInt64, UInt64, UInt32) = (0, 0, 0, 0, 0)
+        return try withUnsafeMutableBytes(of: &text) { buffer in
+            write(id) { offset, byte in buffer[offset] = byte }
+            return try body(UnsafeRawBufferPointer(buffer))
         }
     }
 

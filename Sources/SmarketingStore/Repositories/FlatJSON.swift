@@ -8,6 +8,11 @@ enum FlatJSON {
         return bytes.withUnsafeMutableBufferPointer { buffer in parse(UnsafeBufferPointer(buffer)) }
     }
 
+    /// The same from the text's bytes (a column as SQLite holds it).
+    static func decode(_ bytes: UnsafeRawBufferPointer) -> [String: String]? {
+        parse(bytes.assumingMemoryBound(to: UInt8.self))
+    }
+
     private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> [String: String]? {
         var index = 0
         func skipBlanks() {

@@ -305,9 +305,14 @@ extension ContactScoreRow {
     /// Writes contacts' score rows (values in `columns` order): a contact that has one keeps its
     /// row and id, and gets every other column given; a contact without one gets a new row.
     static func upsert(_ rows: [[BulkValue]], columns: [String], on db: any Database) async throws {
+        let conflict = upsertConflict(columns)
+        try await BulkInsert.upsert(into: schema, columns: columns, rows: rows, key: conflict.key, updating: conflict.updating, on: db)
+    }
+
+    /// A contact's row is found by its workspace and contact; every column given but those is updated.
+    static func upsertConflict(_ columns: [String]) -> (key: [String], updating: [String]) {
         let identity = ["id", "workspace_id", "contact_id"]
-        try await BulkInsert.upsert(into: schema, columns: columns, rows: rows, key: ["workspace_id", "contact_id"],
-                                    updating: columns.filter { !identity.contains($0) }, on: db)
+        return (["workspace_id", "contact_id"], columns.filter { !identity.contains($0) })
     }
 }
 

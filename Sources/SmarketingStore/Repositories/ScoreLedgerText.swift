@@ -7,33 +7,32 @@ import SmarketingCore
 /// breaks and backslashes inside texts are escaped, and an absent value is `\0`.
 enum ScoreLedgerText {
     static func encode(_ entries: [ScoreEntry]) -> String {
-        var text = ""
-        text.reserveCapacity(entries.count * 96)
+        var text = TextBuffer(capacity: entries.count * 96)
         for (index, entry) in entries.enumerated() {
-            if index > 0 { text += "\n" }
-            let (kind, first, second): (String, String?, String?) = switch entry.cause {
+            if index > 0 { text.append(ascii: "\n") }
+            let (kind, first, second): (Unicode.Scalar, String?, String?) = switch entry.cause {
             case .field(let name, let value): ("f", name, value)
             case .event(let id, let type): ("e", id, type)
             }
             append(entry.ruleID, to: &text)
-            text += "\t"
-            text += entry.kind.rawValue
-            text += "\t"
-            text += String(entry.points)
-            text += "\t"
-            if let requested = entry.requestedPoints { text += String(requested) }
-            text += "\t"
-            text += kind
-            text += "\t"
+            text.append(ascii: "\t")
+            text.append(entry.kind.rawValue)
+            text.append(ascii: "\t")
+            text.append(entry.points)
+            text.append(ascii: "\t")
+            if let requested = entry.requestedPoints { text.append(requested) }
+            text.append(ascii: "\t")
+            text.append(ascii: kind)
+            text.append(ascii: "\t")
             append(first, to: &text)
-            text += "\t"
+            text.append(ascii: "\t")
             append(second, to: &text)
-            text += "\t"
-            text += String(entry.time.timeIntervalSince1970)
-            text += "\t"
-            text += String(entry.definitionVersion)
+            text.append(ascii: "\t")
+            text.append(entry.time.timeIntervalSince1970)
+            text.append(ascii: "\t")
+            text.append(entry.definitionVersion)
         }
-        return text
+        return text.text
     }
 
     static func decode(_ text: String) -> [ScoreEntry] {
@@ -49,13 +48,18 @@ enum ScoreLedgerText {
         }
     }
 
-    /// Appends `text` escaped (`\0` for none), without copying it when nothing needs escaping.
-    private static func append(_ text: String?, to result: inout String) {
-        guard let text else { result += "\\0"; return }
-        guard text.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") })
-        else { result += text; return }
-        result += text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\t", with: "\\t")
-            .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r")
+    /// Appends `text` escaped (`\0` for none).
+    private static func append(_ text: String?, to result: inout TextBuffer) {
+        guard let text else { result.append("\\0"); return }
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\\"): result.append("\\\\")
+            case UInt8(ascii: "\t"): result.append("\\t")
+            case UInt8(ascii: "\n"): result.append("\\n")
+            case UInt8(ascii: "\r"): result.append("\\r")
+            default: result.append(byte: byte)
+            }
+        }
     }
 
     private static func unescape(_ field: Substring) -> String? {

@@ -1,0 +1,181 @@
+import FluentKit
+import FluentSQLiteDriver
+import Foundation
+import NIOPosix
+import VaporCSQLite
+
+/// The C handle of the SQLite connection a database runs on, for the one path that moves tens
+/// of millions of values per run: bulk re-scoring. Through SQLiteNIO every value read becomes
+/// an enum holding a Swift string and every row an array of named columns; here a statement is
+/// prepared once and its columns are read as bytes where SQLite keeps them.
+///
+/// SQLiteNIO does not publish the handle, so it is found by reflection on the connection. When
+/// a release of SQLiteNIO moves it, ``with(_:_:)`` answers nil and the callers fall back to
+/// SQLiteNIO's own API (the store tests check that the handle is found, so such a release fails
+/// a test instead of quietly slowing re-scoring down). The connection is opened in serialized
+/// mode (`SQLITE_OPEN_FULLMUTEX`), and the handle is only used while the caller holds the
+/// connection and awaits the work, so no other query runs on it meanwhile.
+struct RawSQLite: @unchecked Sendable {
+    let handle: OpaquePointer
+
+    /// A statement SQLite refused, or a step that failed: SQLite's own message.
+    struct Failure: Error, CustomStringConvertible {
+        var code: Int32
+        var message: String
+        var description: String { "SQLite error \(code): \(message)" }
+    }
+
+    /// Runs `body` with the handle of the connection `db` runs on (inside a transaction, the
+    /// transaction's), on NIO's thread pool as SQLiteNIO does (the work blocks on SQLite);
+    /// nil when `db` is not SQLite or the handle cannot be reached.
+    static func with<T: Sendable>(_ db: any Database, _ body: @escaping @Sendable (RawSQLite) throws -> T) async throws -> T? {
+        guard let sqlite = db as? any SQLiteDatabase else { return nil }
+        return try await sqlite.withConnection { connection -> T? in
+            guard let handle = handle(of: connection) else { return nil }
+            let raw = RawSQLite(handle: handle)
+            return try await NIOThreadPool.singleton.runIfActive { try body(raw) }
+        }
+    }
+
+    /// Whether the handle of `db`'s connection can be reached (see the type's notes).
+    static func isAvailable(_ db: any Database) async throws -> Bool {
+        try await with(db) { _ in true } ?? false
+    }
+
+    private static func handle(of connection: SQLiteConnection) -> OpaquePointer? {
+        guard let value = Mirror(reflecting: connection).descendant("handle", "raw") else { return nil }
+        return value as? OpaquePointer ?? (value as? OpaquePointer?) ?? nil
+    }
+
+    func failure(_ code: Int32) -> Failure {
+        Failure(code: code, message: sqlite_nio_sqlite3_errmsg(handle).map { String(cString: $0) } ?? "unknown")
+    }
+
+    /// Runs a statement that answers no rows.
+    func execute(_ sql: String) throws {
+        let statement = try Statement(self, sql)
+        while try statement.step() {}
+    }
+
+    /// Inserts rows of values (in `columns` order), an upsert when `conflict` is given: one
+    /// statement prepared once and run a row at a time, all of it in a savepoint, so the rows
+    /// are written together or not at all, inside the caller's transaction or on their own.
+    func write(into table: String, columns: [String], rows: [[BulkValue]], conflict: (key: [String], updating: [String])? = nil) throws {
+        guard !rows.isEmpty else { return }
+        let statement = try Statement(self, BulkInsert.sqliteStatement(into: table, columns: columns, rows: 1, conflict: conflict))
+        try execute("SAVEPOINT bulk_write")
+        do {
+            for row in rows {
+                for (index, value) in row.enumerated() { statement.bind(Int32(index + 1), value) }
+                while try statement.step() {}
+                statement.reset()
+            }
+            try execute("RELEASE bulk_write")
+        } catch {
+            try? execute("ROLLBACK TO bulk_write")
+            try? execute("RELEASE bulk_write")
+            throw error
+        }
+    }
+
+    /// A prepared statement, finalized when released.
+    final class Statement {
+        let raw: RawSQLite
+        let pointer: OpaquePointer
+
+        init(_ raw: RawSQLite, _ sql: String) throws {
+            self.raw = raw
+            var pointer: OpaquePointer?
+            let code = sqlite_nio_sqlite3_prepare_v3(raw.handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &pointer, nil)
+            guard code == SQLITE_OK, let pointer else { throw raw.failure(code) }
+            self.pointer = pointer
+        }
+
+        deinit { sqlite_nio_sqlite3_finalize(pointer) }
+
+        /// Starts the statement again with new values (its bound values are kept until bound again).
+        func reset() {
+            sqlite_nio_sqlite3_reset(pointer)
+        }
+
+        /// Binds a text; SQLite copies it.
+        func bind(_ index: Int32, _ text: String) {
+            var text = text
+            text.withUTF8 { bind(index, utf8: UnsafeRawBufferPointer($0)) }
+        }
+
+        /// Binds the bytes of a text; SQLite copies them. An empty text is bound as one, not as
+        /// NULL (which a missing pointer would mean).
+        func bind(_ index: Int32, utf8 bytes: UnsafeRawBufferPointer) {
+            let start = (bytes.baseAddress ?? Self.empty).assumingMemoryBound(to: CChar.self)
+            _ = sqlite_nio_sqlite3_bind_text(pointer, index, start, Int32(bytes.count), Self.transient)
+        }
+
+        func bind(_ index: Int32, _ number: Int) { _ = sqlite_nio_sqlite3_bind_int64(pointer, index, Int64(number)) }
+        func bind(_ index: Int32, _ number: Double) { _ = sqlite_nio_sqlite3_bind_double(pointer, index, number) }
+        func bindNull(_ index: Int32) { _ = sqlite_nio_sqlite3_bind_null(pointer, index) }
+
+        /// An id as the store writes it (upper-case text).
+        func bind(_ index: Int32, _ id: UUID) {
+            UUIDText.withText(id) { bind(index, utf8: $0) }
+        }
+
+        /// Binds a value as the store writes it on SQLite (see ``BulkValue/sqlite``).
+        func bind(_ index: Int32, _ value: BulkValue) {
+            switch value {
+            case .text(let text): bind(index, text)
+            case .integer(let number): bind(index, number)
+            case .real(let number): bind(index, number)
+            case .uuid(let id): bind(index, id)
+            case .date(let date): bind(index, date.timeIntervalSince1970)
+            case .bool(let flag): bind(index, flag ? 1 : 0)
+            case .null: bindNull(index)
+            }
+        }
+
+        /// Moves to the next row: true when there is one, false when the statement is done.
+        func step() throws -> Bool {
+            let code = sqlite_nio_sqlite3_step(pointer)
+            if code == SQLITE_ROW { return true }
+            if code == SQLITE_DONE { return false }
+            throw raw.failure(code)
+        }
+
+        /// A text column's bytes, valid until the next step or reset; empty for NULL.
+        func bytes(_ column: Int32) -> UnsafeRawBufferPointer {
+            guard let text = sqlite_nio_sqlite3_column_text(pointer, column) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+            return UnsafeRawBufferPointer(start: text, count: Int(sqlite_nio_sqlite3_column_bytes(pointer, column)))
+        }
+
+        /// A column as text (a number as SQLite writes it); nil for NULL.
+        func text(_ column: Int32) -> String? {
+            sqlite_nio_sqlite3_column_type(pointer, column) == SQLITE_NULL ? nil : String(decoding: bytes(column), as: UTF8.self)
+        }
+
+        /// A whole-number column (a real one cut, a text one read); nil for NULL or a text that is no number.
+        func integer(_ column: Int32) -> Int? {
+            switch sqlite_nio_sqlite3_column_type(pointer, column) {
+            case SQLITE_INTEGER: Int(sqlite_nio_sqlite3_column_int64(pointer, column))
+            case SQLITE_FLOAT: Int(exactly: sqlite_nio_sqlite3_column_double(pointer, column).rounded(.towardZero))
+            case SQLITE_TEXT: Int(String(decoding: bytes(column), as: UTF8.self))
+            default: nil
+            }
+        }
+
+        /// A number column; a date as Fluent stores it on SQLite (seconds since 1970), whole or
+        /// not, or written as text; nil for NULL or a text that is no number.
+        func double(_ column: Int32) -> Double? {
+            switch sqlite_nio_sqlite3_column_type(pointer, column) {
+            case SQLITE_FLOAT, SQLITE_INTEGER: sqlite_nio_sqlite3_column_double(pointer, column)
+            case SQLITE_TEXT: Double(String(decoding: bytes(column), as: UTF8.self))
+            default: nil
+            }
+        }
+
+        /// Where an empty text points.
+        nonisolated(unsafe) private static let empty = UnsafeRawPointer(UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1))
+
+        /// SQLite's "copy the value before returning" destructor.
+        static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+    }
+}
