@@ -2,40 +2,50 @@
 /// forms the store keeps a million of per re-scoring (score states, ledgers) cost a fraction of
 /// what appending to a `String` piece by piece costs.
 public struct TextBuffer: Sendable {
-    public private(set) var bytes: [UInt8] = []
+    @usableFromInline var storage: [UInt8] = []
 
+    public var bytes: [UInt8] { storage }
+
+    // Inlinable: the store writes through it a byte at a time.
+    @inlinable
     public init(capacity: Int) {
-        bytes.reserveCapacity(capacity)
+        storage.reserveCapacity(capacity)
     }
 
+    @inlinable
     public mutating func append(_ text: String) {
-        bytes.append(contentsOf: text.utf8)
+        storage.append(contentsOf: text.utf8)
     }
 
+    @inlinable
     public mutating func append(byte: UInt8) {
-        bytes.append(byte)
+        storage.append(byte)
     }
 
+    @inlinable
     public mutating func append(ascii character: Unicode.Scalar) {
-        bytes.append(UInt8(ascii: character))
+        storage.append(UInt8(ascii: character))
     }
 
     /// A whole number in decimal, as `String(number)` writes it.
+    @inlinable
     public mutating func append(_ number: Int) {
-        if number < 0 { bytes.append(UInt8(ascii: "-")) }
+        if number < 0 { storage.append(UInt8(ascii: "-")) }
         var magnitude = number.magnitude
-        let start = bytes.count
+        let start = storage.count
         repeat {
-            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            storage.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
             magnitude /= 10
         } while magnitude > 0
-        bytes[start...].reverse()
+        storage[start...].reverse()
     }
 
     /// A number in Swift's shortest round-trip form, as `description` writes it.
+    @inlinable
     public mutating func append(_ number: Double) {
         append(number.description)
     }
 
-    public var text: String { String(decoding: bytes, as: UTF8.self) }
+    @inlinable
+    public var text: String { String(decoding: storage, as: UTF8.self) }
 }

@@ -57,19 +57,27 @@ struct RawSQLite: @unchecked Sendable {
         while try statement.step() {}
     }
 
+    /// Whether a transaction is open on the connection.
+    var inTransaction: Bool { sqlite_nio_sqlite3_get_autocommit(handle) == 0 }
+
     /// Inserts rows of values (in `columns` order), an upsert when `conflict` is given: one
-    /// statement prepared once and run a row at a time, all of it in a savepoint, so the rows
-    /// are written together or not at all, inside the caller's transaction or on their own.
+    /// statement prepared once and run a row at a time. The rows are written together or not at
+    /// all: inside the caller's transaction, which a failure rolls back; on their own, in a
+    /// savepoint (inside a transaction a savepoint would copy every page it changes, to undo it).
     func write(into table: String, columns: [String], rows: [[BulkValue]], conflict: (key: [String], updating: [String])? = nil) throws {
         guard !rows.isEmpty else { return }
         let statement = try Statement(self, BulkInsert.sqliteStatement(into: table, columns: columns, rows: 1, conflict: conflict))
-        try execute("SAVEPOINT bulk_write")
-        do {
+        func run() throws {
             for row in rows {
                 for (index, value) in row.enumerated() { statement.bind(Int32(index + 1), value) }
                 while try statement.step() {}
                 statement.reset()
             }
+        }
+        if inTransaction { return try run() }
+        try execute("SAVEPOINT bulk_write")
+        do {
+            try run()
             try execute("RELEASE bulk_write")
         } catch {
             try? execute("ROLLBACK TO bulk_write")
