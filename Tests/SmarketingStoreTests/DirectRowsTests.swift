@@ -73,4 +73,19 @@ struct DirectRowsTests {
             await #expect(throws: RawSQLite.Failure.self) { _ = try await RawSQLite.with(db) { _ = try RawSQLite.Statement($0, "SELECT nothing FROM nowhere") } }
         }
     }
+
+    @Test("a second reading connection opens beside a database file in WAL mode, and not beside one in another mode or PostgreSQL")
+    func bulkReaderOpensOnFilesOnly() async throws {
+        try await TestDatabase.withStore { db in
+            let reader = try await BulkReader.open(besides: db)
+            #expect(reader == nil)
+        }
+        try await TestDatabase.withSQLiteFileStore { db in
+            let reader = try #require(try await BulkReader.open(besides: db))
+            try await reader.begin()
+            let batch = try await reader.batch(of: UUID(), after: nil, limit: 10)
+            #expect(batch.contacts.isEmpty && batch.events.count == 0)
+            try await reader.end()
+        }
+    }
 }

@@ -452,6 +452,50 @@ struct ScoringStoreTests {
         }
     }
 
+    @Test("on a database file, activation reads each next batch on a second connection while it writes, and scores and promotes every contact once")
+    func rescoreOnAFile() async throws {
+        try await TestDatabase.withSQLiteFileStore { db in
+            let (workspace, actor) = try await workspace(db)
+            let writer = ContactWriter(db, workspaceID: workspace.id)
+            let log = EventLog(db, workspaceID: workspace.id)
+            var ids: [UUID] = []
+            for index in 0..<37 {
+                let title = index.isMultiple(of: 2) ? "Diretor Comercial" : "Analista"
+                let (contact, _) = try #require(try await writer.save(try contactInput(["email": "f\(index)@acme.test", "job_title": title]),
+                                                                      mode: .replace, definitions: [], by: actor, now: storeNow))
+                ids.append(contact.id)
+                let events = (0..<(index % 4)).map { ScoringEvent(id: "v\(index)-\($0)", type: "page_view", time: storeNow.addingTimeInterval(Double(-$0 * 86_400)),
+                                                                 properties: ["path": "/pricing"]) }
+                    + (index % 3 == 0 ? [ScoringEvent(id: "f\(index)", type: "form_submitted", time: storeNow)] : [])
+                if !events.isEmpty { _ = try await log.record(events.map { ($0, contact.id, nil) }, now: storeNow) }
+            }
+            let stored = try await activate(testDefinition(), in: workspace, actor: actor, db: db)
+            let definition = CompiledLeadDefinition(stored.version.definition)
+            var scoring = BulkScoring(db, workspaceID: workspace.id)
+            // 19 batches of 2: three transactions of up to 8 batches, the last one short.
+            scoring.batchSize = 2
+            for _ in 0..<2 {
+                let run = try await ScoringRuns(db, workspaceID: workspace.id).start(.activation, version: stored.number, total: ids.count, now: storeNow)
+                let finished = try await scoring.run(run, definition: definition, old: nil, now: { storeNow })
+                #expect(finished.status == .completed)
+                #expect(finished.processed == ids.count)
+            }
+            let keeper = ScoreKeeper(db, workspaceID: workspace.id)
+            for (index, id) in ids.enumerated() {
+                let score = try #require(try await keeper.score(of: id, definition: definition, now: storeNow))
+                let causes = score.ledger.compactMap { entry -> String? in if case .event(let id, _) = entry.cause { id } else { nil } }
+                #expect(Set(causes) == Set((0..<(index % 4)).map { "v\(index)-\($0)" } + (index % 3 == 0 ? ["f\(index)"] : [])),
+                        "contact \(index): each of its own events once, none of another's")
+                #expect(causes.count == Set(causes).count)
+                #expect(abs(score.total - score.ledgerTotal) < 1e-9)
+            }
+            // Directors (even) with a form (every third) qualify, each moved once.
+            let mqls = try await ContactRepository(db, workspaceID: workspace.id).find(ids: ids).filter { $0.stage == .mql }.map(\.id)
+            #expect(Set(mqls) == Set(ids.indices.filter { $0 % 6 == 0 }.map { ids[$0] }))
+            for id in mqls { #expect(try await StageChanges(db, workspaceID: workspace.id).history(of: id).count == 1) }
+        }
+    }
+
     @Test("a re-scoring stopped after a few batches resumes after the last contact it wrote, and every contact ends scored once")
     func stoppedRunResumes() async throws {
         try await TestDatabase.withStore { db in

@@ -52,7 +52,20 @@ public enum TestDatabase {
 
     /// Runs `body` with a migrated, empty database of the product, without the web layer.
     public static func withStore<T>(_ body: (any Database) async throws -> T) async throws -> T {
-        try await withFresh { location in
+        try await withFresh { try await withStore(at: $0, body) }
+    }
+
+    /// The same in a SQLite file of its own (whatever `DATABASE_URL` says), removed afterwards:
+    /// for what only a database file does (a second connection to it).
+    public static func withSQLiteFileStore<T>(_ body: (any Database) async throws -> T) async throws -> T {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("smk-test-" + UUID().uuidString)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        return try await withStore(at: .sqliteFile(path: directory.appendingPathComponent("store.sqlite").path), body)
+    }
+
+    private static func withStore<T>(at location: DatabaseLocation, _ body: (any Database) async throws -> T) async throws -> T {
+        do {
             let databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
             databases.use(try location.factory(maxConnectionsPerEventLoop: 2), as: location.databaseID, isDefault: true)
             let logger = Logger(label: "store-test")
@@ -61,6 +74,8 @@ public enum TestDatabase {
             migrations.add(StoreMigrations.all)
             let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: eventLoop, migrationLogLevel: .debug)
             do {
+                // A database file runs in WAL mode, as the product's does (`StoreTuning.prepare`).
+                if case .sqliteFile = location, let db = databases.database(logger: logger, on: eventLoop) { try await StoreTuning.prepare(db) }
                 try await migrator.setupIfNeeded().get()
                 try await migrator.prepareBatch().get()
                 guard let db = databases.database(logger: logger, on: eventLoop) else {

@@ -32,6 +32,8 @@ public struct BulkScoring: Sendable {
         if run.kind == .whatIf { current.lastContactID = nil; current.processed = 0 }
         let allFields = try await CustomFieldRepository(db, workspaceID: workspaceID).list()
         let startedAt = current.processed
+        // An activation run on a database file reads on a second connection (see BulkReader).
+        let reader = run.kind == .activation ? try await BulkReader.open(besides: db) : nil
         do {
             while true {
                 if whatIf == nil, let contactLimit, current.processed - startedAt >= contactLimit { return current }
@@ -61,7 +63,8 @@ public struct BulkScoring: Sendable {
                         try await StoreTuning.widenCache(tx, megabytes: 256)
                         var scoring = BulkScoring(tx, workspaceID: workspaceID)
                         scoring.batchSize = size
-                        let done = try await scoring.rescore(after: after, limit: limit, fields: allFields, definition: definition, now: time)
+                        let done = try await scoring.rescore(after: after, limit: limit, fields: allFields, definition: definition, now: time,
+                                                             reader: reader)
                         if let last = done.last {
                             try await ScoringRuns(tx, workspaceID: workspaceID).advance(runID, processed: processed + done.count, lastContactID: last)
                         }
@@ -92,26 +95,44 @@ public struct BulkScoring: Sendable {
     /// ``batchesPerTransaction`` batches or until `limit` contacts are done, inside the caller's
     /// transaction; answers how many were done and the last one's id. The batches are pipelined:
     /// a batch's events are decoded and it is scored (pure work, on another core) while the
-    /// connection reads the next one and writes the one before, so the connection never waits
-    /// for the engine.
+    /// connection writes the batch before, so the connection never waits for the engine. With a
+    /// `reader` (a database file), the next batch is read on it meanwhile; without one, the
+    /// transaction's connection reads it between two writes.
     func rescore(after: UUID?, limit: Int?, fields: [CustomFieldDefinition], definition: CompiledLeadDefinition,
-                 now: Date) async throws -> (count: Int, last: UUID?) {
-        let workspaceID = workspaceID
+                 now: Date, reader: BulkReader? = nil) async throws -> (count: Int, last: UUID?) {
+        let (workspaceID, size, today) = (workspaceID, batchSize, CalendarDay(utc: now))
         var cursor = after, count = 0
         var pending: (scoring: Task<ScoredBatch, any Error>, after: UUID?, last: UUID)?
+        var ahead: Task<(contacts: [Contact], events: EventRowBytes), any Error>?
         defer { pending?.scoring.cancel() }
-        for _ in 0..<Self.batchesPerTransaction {
+        if let reader { try await reader.begin() }
+        for index in 0..<Self.batchesPerTransaction {
             if let limit, count >= limit { break }
-            let batch = try await read(after: cursor, fields: fields, today: CalendarDay(utc: now))
+            let batch: BatchRead
+            if let reader {
+                let from = cursor
+                let read = try await (ahead ?? Task { try await reader.batch(of: workspaceID, after: from, limit: size) }).value
+                ahead = nil
+                batch = try await self.read(read.contacts, events: .given(read.events), fields: fields, today: today)
+            } else {
+                batch = try await self.read(after: cursor, fields: fields, today: today)
+            }
             guard let last = batch.contacts.last else { break }
-            let scoring = Task { Self.scored(try batch.histories(), workspaceID: workspaceID, definition: definition, now: now) }
-            if let previous = pending { try await replace(try await previous.scoring.value, after: previous.after, through: previous.last, definition: definition) }
-            pending = (scoring, cursor, last.id)
+            let from = cursor
             cursor = last.id
             count += batch.contacts.count
+            if let reader, batch.contacts.count == size, index + 1 < Self.batchesPerTransaction, limit.map({ count < $0 }) ?? true {
+                let next = cursor
+                ahead = Task { try await reader.batch(of: workspaceID, after: next, limit: size) }
+            }
+            let scoring = Task { Self.scored(try batch.histories(), workspaceID: workspaceID, definition: definition, now: now) }
+            if let previous = pending { try await replace(try await previous.scoring.value, after: previous.after, through: previous.last, definition: definition) }
+            pending = (scoring, from, last.id)
         }
         if let previous = pending { try await replace(try await previous.scoring.value, after: previous.after, through: previous.last, definition: definition) }
         pending = nil
+        if let ahead { _ = try? await ahead.value }
+        if let reader { try await reader.end() }
         return (count, count == 0 ? nil : cursor)
     }
 
@@ -157,25 +178,38 @@ public struct BulkScoring: Sendable {
     /// The same, with its events not yet decoded.
     private func read(after: UUID?, fields: [CustomFieldDefinition], today: CalendarDay) async throws -> BatchRead {
         guard let sql = db as? any SQLDatabase else { return BatchRead(today: today) }
-        let statement = "SELECT \(SQLiteContactColumns.rawColumns) FROM \"\(ContactRow.schema)\" WHERE workspace_id = ?"
-            + (after == nil ? "" : " AND id > ?") + " ORDER BY id LIMIT ?"
         let (workspaceID, size) = (workspaceID, batchSize)
-        if let contacts = try await RawSQLite.with(db, { raw -> [Contact] in
-            let select = try RawSQLite.Statement(raw, statement)
-            select.bind(1, workspaceID)
-            if let after { select.bind(2, after) }
-            select.bind(after == nil ? 2 : 3, size)
-            var contacts: [Contact] = []
-            contacts.reserveCapacity(size)
-            while try select.step() { contacts.append(try SQLiteContactColumns.contact(select)) }
-            return contacts
-        }) {
+        if let contacts = try await RawSQLite.with(db, { try Self.contacts(of: workspaceID, after: after, limit: size, on: $0) }) {
             return try await read(contacts, events: .idRange(after: after), fields: fields, today: today)
         }
         let select = sql.select().column(SQLLiteral.all).from(ContactRow.schema)
             .where("workspace_id", .equal, SQLBind(workspaceID)).orderBy("id").limit(batchSize)
         if let after { select.where("id", .greaterThan, SQLBind(after)) }
         return try await read(try await select.all().map { try RowDecoding.contact($0) }, events: .idRange(after: after), fields: fields, today: today)
+    }
+
+    /// The workspace's contacts after `after` in id order, at most `limit`, read on `raw`.
+    static func contacts(of workspaceID: UUID, after: UUID?, limit: Int, on raw: RawSQLite) throws -> [Contact] {
+        let select = try RawSQLite.Statement(raw, "SELECT \(SQLiteContactColumns.rawColumns) FROM \"\(ContactRow.schema)\" WHERE workspace_id = ?"
+                                             + (after == nil ? "" : " AND id > ?") + " ORDER BY id LIMIT ?")
+        select.bind(1, workspaceID)
+        if let after { select.bind(2, after) }
+        select.bind(after == nil ? 2 : 3, limit)
+        var contacts: [Contact] = []
+        contacts.reserveCapacity(limit)
+        while try select.step() { contacts.append(try SQLiteContactColumns.contact(select)) }
+        return contacts
+    }
+
+    /// The events of the workspace's contacts after `after` through `last` in id order, each
+    /// contact's oldest first, read on `raw`: one range of the `(workspace_id, contact_id,
+    /// occurred_at, id)` index.
+    static func events(of workspaceID: UUID, after: UUID?, through last: UUID, on raw: RawSQLite) throws -> EventRowBytes {
+        let select = try RawSQLite.Statement(raw, eventsSelect + (after == nil ? "" : " AND contact_id > ?") + " AND contact_id <= ?" + eventsOrder)
+        for (index, id) in ([workspaceID] + (after.map { [$0] } ?? []) + [last]).enumerated() { select.bind(Int32(index + 1), id) }
+        var rows = EventRowBytes()
+        try rows.read(select)
+        return rows
     }
 
     /// These contacts (at most a batch) with everything the engine reads.
@@ -202,6 +236,8 @@ public struct BulkScoring: Sendable {
         /// Those of every contact of the workspace after this id through the batch's last (the
         /// batch is every contact in that range): one range of the events index.
         case idRange(after: UUID?)
+        /// Already read (by a ``BulkReader``).
+        case given(EventRowBytes)
     }
 
     /// A batch of contacts as read, with what the engine reads of them; their events as SQLite
@@ -235,6 +271,7 @@ public struct BulkScoring: Sendable {
         switch scope {
         case .contacts: try await events(of: ids, into: &batch)
         case .idRange(let after): try await events(after: after, through: last.id, into: &batch)
+        case .given(let rows): batch.eventBytes = rows
         }
         return batch
     }
@@ -338,8 +375,8 @@ public struct BulkScoring: Sendable {
     /// contact's oldest first: one range of the `(workspace_id, contact_id, occurred_at, id)` index.
     private func events(after: UUID?, through last: UUID, into batch: inout BatchRead) async throws {
         guard let sql = db as? any SQLDatabase else { return }
-        let statement = Self.eventsSelect + (after == nil ? "" : " AND contact_id > ?") + " AND contact_id <= ?" + Self.eventsOrder
-        if let rows = try await eventBytes(statement, [workspaceID] + (after.map { [$0] } ?? []) + [last], adding: EventRowBytes()) {
+        let workspaceID = workspaceID
+        if let rows = try await RawSQLite.with(db, { try Self.events(of: workspaceID, after: after, through: last, on: $0) }) {
             batch.eventBytes = rows
             return
         }

@@ -51,10 +51,24 @@ struct RawSQLite: @unchecked Sendable {
         Failure(code: code, message: sqlite_nio_sqlite3_errmsg(handle).map { String(cString: $0) } ?? "unknown")
     }
 
+    /// The first column of a statement's first row, as text; nil when it answers none.
+    func value(_ sql: String) throws -> String? {
+        let statement = try Statement(self, sql)
+        guard try statement.step() else { return nil }
+        let value = statement.text(0)
+        while try statement.step() {}
+        return value
+    }
+
     /// Runs a statement that answers no rows.
     func execute(_ sql: String) throws {
         let statement = try Statement(self, sql)
         while try statement.step() {}
+    }
+
+    /// The path of the connection's database file; empty for a database in memory.
+    var filename: String {
+        sqlite_nio_sqlite3_db_filename(handle, "main").map { String(cString: $0) } ?? ""
     }
 
     /// Whether a transaction is open on the connection.
