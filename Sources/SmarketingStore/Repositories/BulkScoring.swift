@@ -6,9 +6,9 @@ import SQLKit
 
 /// Scores every contact of a workspace under a definition, a batch of contacts at a time in id
 /// order: their profiles, companies, custom values and events in a few set-based queries, the
-/// Core engine over each history, and the results written with multi-row inserts. Each batch is
-/// one transaction that also moves the run's progress, so a run that stops resumes after its
-/// last batch and no contact is ever left half re-scored.
+/// Core engine over each history, and the results upserted. A few batches make one transaction
+/// that also moves the run's progress, so a run that stops resumes after its last committed
+/// batch and no contact is ever left half re-scored.
 public struct BulkScoring: Sendable {
     let db: any Database
     public let workspaceID: UUID
