@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import SmarketingCore
 import SmarketingTestSupport
 import Testing
 @testable import SmarketingStore
@@ -86,6 +87,42 @@ struct DirectRowsTests {
             let batch = try await reader.batch(of: UUID(), after: nil, limit: 10)
             #expect(batch.contacts.isEmpty && batch.events.count == 0)
             try await reader.end()
+        }
+    }
+
+    @Test("event rows read as bytes become each contact's events in order, with escaped and repeated properties decoded alike")
+    func eventRowBytes() async throws {
+        try await TestDatabase.withStore { db in
+            guard !TestDatabase.isPostgres else { return }
+            let (first, second) = (UUID(), UUID())
+            let grouped = try #require(try await RawSQLite.with(db) { raw -> [UUID: [ScoringEvent]] in
+                try raw.execute("CREATE TABLE raw_events (contact_id TEXT, external_id TEXT, type TEXT, properties TEXT, occurred_at REAL)")
+                let insert = try RawSQLite.Statement(raw, "INSERT INTO raw_events VALUES (?, ?, ?, ?, ?)")
+                let rows: [(UUID, String, String, String, Double)] = [
+                    (first, "a", "page_view", #"{"path":"/pricing"}"#, 10), (first, "b", "page_view", #"{"path":"/pricing"}"#, 20),
+                    (first, "c", "form_submitted", "{}", 30.5), (second, "d", "page_view", #"{"path":"/a\"b\u00e7"}"#, 5),
+                ]
+                for (contact, id, type, properties, time) in rows {
+                    insert.bind(1, contact)
+                    insert.bind(2, id)
+                    insert.bind(3, type)
+                    insert.bind(4, properties)
+                    insert.bind(5, time)
+                    _ = try insert.step()
+                    insert.reset()
+                }
+                var bytes = EventRowBytes()
+                try bytes.read(try RawSQLite.Statement(raw, "SELECT * FROM raw_events ORDER BY rowid"))
+                var result: [UUID: [ScoringEvent]] = [:]
+                try bytes.group(into: &result)
+                return result
+            })
+            #expect(grouped[first] == [
+                ScoringEvent(id: "a", type: "page_view", time: Date(timeIntervalSince1970: 10), properties: ["path": "/pricing"]),
+                ScoringEvent(id: "b", type: "page_view", time: Date(timeIntervalSince1970: 20), properties: ["path": "/pricing"]),
+                ScoringEvent(id: "c", type: "form_submitted", time: Date(timeIntervalSince1970: 30.5)),
+            ])
+            #expect(grouped[second] == [ScoringEvent(id: "d", type: "page_view", time: Date(timeIntervalSince1970: 5), properties: ["path": "/a\"bç"])])
         }
     }
 }

@@ -62,6 +62,7 @@ struct EventRowBytes: Sendable {
 }
 
 extension EventRowBytes {
+    /// Whether two texts have the same bytes.
     static func same(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer) -> Bool {
         guard first.count == second.count else { return false }
         guard let a = first.baseAddress, let b = second.baseAddress else { return true }
