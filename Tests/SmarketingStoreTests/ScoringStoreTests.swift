@@ -30,6 +30,19 @@ struct ScoringStoreTests {
         return try await definitions.activate(knownFields: known, by: actor, now: storeNow)
     }
 
+    /// Runs the activation of `stored` over the workspace twice (as a resume from the start
+    /// would), in batches of 2; answers both finished runs.
+    func activationRunsTwice(_ stored: StoredLeadDefinition, in workspaceID: UUID, total: Int, db: any Database) async throws -> [ScoringRun] {
+        var scoring = BulkScoring(db, workspaceID: workspaceID)
+        scoring.batchSize = 2
+        var finished: [ScoringRun] = []
+        for _ in 0..<2 {
+            let run = try await ScoringRuns(db, workspaceID: workspaceID).start(.activation, version: stored.number, total: total, now: storeNow)
+            finished.append(try await scoring.run(run, definition: CompiledLeadDefinition(stored.version.definition), old: nil, now: { storeNow }))
+        }
+        return finished
+    }
+
     @Test("a first draft starts from the example; a rule on an unknown field is refused with its path; approvals by both managers activate it")
     func draftApproveActivate() async throws {
         try await TestDatabase.withStore { db in
@@ -435,11 +448,7 @@ struct ScoringStoreTests {
             }
             let stored = try await activate(testDefinition(), in: acme, actor: acmeActor, db: db)
             let definition = CompiledLeadDefinition(stored.version.definition)
-            var scoring = BulkScoring(db, workspaceID: acme.id)
-            scoring.batchSize = 2
-            for _ in 0..<2 {
-                let run = try await ScoringRuns(db, workspaceID: acme.id).start(.activation, version: stored.number, total: acmeIDs.count, now: storeNow)
-                let finished = try await scoring.run(run, definition: definition, old: nil, now: { storeNow })
+            for finished in try await activationRunsTwice(stored, in: acme.id, total: acmeIDs.count, db: db) {
                 #expect(finished.processed == acmeIDs.count)
             }
             let keeper = ScoreKeeper(db, workspaceID: acme.id)
@@ -471,12 +480,8 @@ struct ScoringStoreTests {
             }
             let stored = try await activate(testDefinition(), in: workspace, actor: actor, db: db)
             let definition = CompiledLeadDefinition(stored.version.definition)
-            var scoring = BulkScoring(db, workspaceID: workspace.id)
             // 19 batches of 2: three transactions of up to 8 batches, the last one short.
-            scoring.batchSize = 2
-            for _ in 0..<2 {
-                let run = try await ScoringRuns(db, workspaceID: workspace.id).start(.activation, version: stored.number, total: ids.count, now: storeNow)
-                let finished = try await scoring.run(run, definition: definition, old: nil, now: { storeNow })
+            for finished in try await activationRunsTwice(stored, in: workspace.id, total: ids.count, db: db) {
                 #expect(finished.status == .completed)
                 #expect(finished.processed == ids.count)
             }

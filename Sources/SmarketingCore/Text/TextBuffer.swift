@@ -4,8 +4,6 @@
 public struct TextBuffer: Sendable {
     @usableFromInline var storage: [UInt8] = []
 
-    public var bytes: [UInt8] { storage }
-
     // Inlinable: the store writes through it a byte at a time.
     @inlinable
     public init(capacity: Int) {

@@ -131,6 +131,8 @@ public struct BulkScoring: Sendable {
         }
         if let previous = pending { try await replace(try await previous.scoring.value, after: previous.after, through: previous.last, definition: definition) }
         pending = nil
+        // Never a read in flight here (the last batch starts none), but the reader must be idle
+        // before it ends its transaction: it has no mutex of its own.
         if let ahead { _ = try? await ahead.value }
         if let reader { try await reader.end() }
         return (count, count == 0 ? nil : cursor)
