@@ -87,6 +87,51 @@ public enum StoreTuning {
         try await sql.raw("PRAGMA mmap_size = 0").run()
     }
 
+    /// Runs `work` (a transaction of an activation run) on one connection set for writing in
+    /// bulk, and gives the connection its settings back after, also when `work` fails; the
+    /// connection goes back to the pool between two of the run's transactions. On SQLite:
+    /// - its commits are not flushed to disk one by one (`synchronous = NORMAL`). In WAL mode a
+    ///   commit still survives the process being killed; one that a power cut loses is a run's
+    ///   commit, which also holds the run's progress, so the run resumes before it;
+    /// - the WAL is checkpointed once it holds `checkpointPages` pages (SQLite's default is
+    ///   1,000), so that index pages several commits rewrite (the engagement index takes a run's
+    ///   rows in random order) are copied into the database file once, not once per commit;
+    /// - its page cache is widened to 256 MB (``widenCache(_:megabytes:)``, for the life of the
+    ///   connection).
+    ///
+    /// Other connections keep SQLite's defaults: a commit of theirs while the WAL is longer than
+    /// 1,000 pages checkpoints it, as the run's own commit would have done.
+    public static func bulkWriting<T: Sendable>(_ db: any Database, checkpointPages: Int = 40_000,
+                                                _ work: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return try await work(db) }
+        return try await db.withConnection { connection in
+            // Inside a transaction (a caller's own) the connection is left as it is: SQLite
+            // refuses to change `synchronous` there.
+            guard let sql = connection as? any SQLDatabase, try await RawSQLite.with(connection, { $0.inTransaction }) == false else {
+                return try await work(connection)
+            }
+            var settings: [(name: String, value: Int)] = []
+            for name in ["synchronous", "wal_autocheckpoint"] {
+                if let value = try await sql.raw("PRAGMA \(unsafeRaw: name)").first()?.decode(column: name, as: Int.self) { settings.append((name, value)) }
+            }
+            let saved = settings
+            func restore() async throws {
+                for (name, value) in saved { try await sql.raw("PRAGMA \(unsafeRaw: name) = \(unsafeRaw: String(value))").run() }
+            }
+            do {
+                try await sql.raw("PRAGMA synchronous = NORMAL").run()
+                try await sql.raw("PRAGMA wal_autocheckpoint = \(unsafeRaw: String(max(1, checkpointPages)))").run()
+                try await widenCache(connection, megabytes: 256)
+                let result = try await work(connection)
+                try await restore()
+                return result
+            } catch {
+                try? await restore()
+                throw error
+            }
+        }
+    }
+
     /// A transaction that writes. On SQLite it takes the write lock before its first read,
     /// waiting its turn behind another connection's writer: a deferred transaction that read
     /// first would fail half-way ("database is locked") when the other connection committed in

@@ -2,6 +2,7 @@ import FluentKit
 import Foundation
 import SmarketingCore
 import SmarketingTestSupport
+import SQLKit
 import Testing
 @testable import SmarketingStore
 
@@ -87,6 +88,34 @@ struct DirectRowsTests {
             let batch = try await reader.batch(of: UUID(), after: nil, limit: 10)
             #expect(batch.contacts.isEmpty && batch.events.count == 0)
             try await reader.end()
+        }
+    }
+
+    @Test("a re-scoring transaction's connection writes in bulk (commits not flushed one by one, a wide WAL checkpoint, a wide cache) and gets its flush and checkpoint settings back after, also after a failure; inside a transaction it is left as it is")
+    func bulkWritingSettings() async throws {
+        struct Stop: Error {}
+        try await TestDatabase.withSQLiteFileStore { db in
+            try await db.withConnection { connection in
+                @Sendable func settings(_ db: any Database) async throws -> [Int] {
+                    var values: [Int] = []
+                    for name in ["synchronous", "wal_autocheckpoint"] {
+                        values.append(try #require(try await (db as? any SQLDatabase)?.raw("PRAGMA \(unsafeRaw: name)").first()?.decode(column: name, as: Int.self)))
+                    }
+                    return values
+                }
+                let own = try await settings(connection)
+                let during = try await StoreTuning.bulkWriting(connection, checkpointPages: 5000) { try await settings($0) }
+                #expect(during == [1, 5000] && during != own)
+                let cache = try await (connection as? any SQLDatabase)?.raw("PRAGMA cache_size").first()?.decode(column: "cache_size", as: Int.self)
+                #expect(cache == -256 * 1024)
+                #expect(try await settings(connection) == own)
+
+                await #expect(throws: Stop.self) { try await StoreTuning.bulkWriting(connection) { _ in throw Stop() } }
+                #expect(try await settings(connection) == own)
+
+                let inTransaction = try await connection.transaction { tx in try await StoreTuning.bulkWriting(tx) { try await settings($0) } }
+                #expect(inTransaction == own)
+            }
         }
     }
 

@@ -53,14 +53,12 @@ public struct BulkScoring: Sendable {
                     current.processed += batch.count
                     current.lastContactID = last.id
                 } else {
-                    // A few batches per transaction, which also moves the run's progress: one
-                    // snapshot, one connection with a page cache wide enough for the events index
-                    // of a large workspace.
+                    // A few batches per transaction, which also moves the run's progress, on a
+                    // connection set for writing in bulk while it lasts.
                     let processed = current.processed
                     let runID = current.id
                     let limit = contactLimit.map { $0 - (processed - startedAt) }
-                    let done = try await StoreTuning.writeTransaction(db) { tx in
-                        try await StoreTuning.widenCache(tx, megabytes: 256)
+                    let done = try await StoreTuning.bulkWriting(db) { connection in try await StoreTuning.writeTransaction(connection) { tx in
                         var scoring = BulkScoring(tx, workspaceID: workspaceID)
                         scoring.batchSize = size
                         let done = try await scoring.rescore(after: after, limit: limit, fields: allFields, definition: definition, now: time,
@@ -69,7 +67,7 @@ public struct BulkScoring: Sendable {
                             try await ScoringRuns(tx, workspaceID: workspaceID).advance(runID, processed: processed + done.count, lastContactID: last)
                         }
                         return done
-                    }
+                    } }
                     guard let last = done.last else { break }
                     current.processed += done.count
                     current.lastContactID = last
@@ -89,7 +87,7 @@ public struct BulkScoring: Sendable {
     }
 
     /// How many batches one transaction of an activation run re-scores.
-    static let batchesPerTransaction = 8
+    static let batchesPerTransaction = 16
 
     /// Re-scores the contacts after `after` (id order), a batch at a time, up to
     /// ``batchesPerTransaction`` batches or until `limit` contacts are done, inside the caller's
