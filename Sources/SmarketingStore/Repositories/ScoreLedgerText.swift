@@ -48,9 +48,14 @@ enum ScoreLedgerText {
         }
     }
 
-    /// Appends `text` escaped (`\0` for none).
+    /// Appends `text` escaped (`\0` for none); most texts (rule ids, event ids and types) need
+    /// no escape and go in whole.
     private static func append(_ text: String?, to result: inout TextBuffer) {
         guard let text else { result.append("\\0"); return }
+        guard text.utf8.contains(where: isEscaped) else {
+            result.append(text)
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\\"): result.append("\\\\")
@@ -59,6 +64,13 @@ enum ScoreLedgerText {
             case UInt8(ascii: "\r"): result.append("\\r")
             default: result.append(byte: byte)
             }
+        }
+    }
+
+    private static func isEscaped(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "\\"), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"): true
+        default: false
         }
     }
 
