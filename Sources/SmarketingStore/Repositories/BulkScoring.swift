@@ -432,9 +432,9 @@ public struct BulkScoring: Sendable {
         var now: Date
     }
 
-    /// The same, each half of a batch on a core of its own when one is free: scoring is the
-    /// longest stage of a run's pipeline, and while the connection waits for it the other core
-    /// has little else to do.
+    /// Scores a batch as ``scored(_:workspaceID:definition:now:)`` does, each half on a core of
+    /// its own when one is free: scoring is the longest stage of a run's pipeline, and while the
+    /// connection waits for it the other core has little else to do.
     static func scoredInHalves(_ histories: [ContactHistory], workspaceID: UUID, definition: CompiledLeadDefinition, now: Date) async -> ScoredBatch {
         guard histories.count >= 64 else { return scored(histories, workspaceID: workspaceID, definition: definition, now: now) }
         let middle = histories.count / 2
