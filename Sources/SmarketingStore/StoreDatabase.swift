@@ -107,26 +107,24 @@ public enum StoreTuning {
         return try await db.withConnection { connection in
             // Inside a transaction (a caller's own) the connection is left as it is: SQLite
             // refuses to change `synchronous` there.
-            guard let sql = connection as? any SQLDatabase, try await RawSQLite.with(connection, { $0.inTransaction }) == false else {
-                return try await work(connection)
+            let names = ["synchronous", "wal_autocheckpoint"]
+            let read = try await RawSQLite.with(connection) { raw in
+                raw.inTransaction ? nil : try names.map { ($0, try raw.value("PRAGMA \($0)") ?? "") }
             }
-            var settings: [(name: String, value: Int)] = []
-            for name in ["synchronous", "wal_autocheckpoint"] {
-                if let value = try await sql.raw("PRAGMA \(unsafeRaw: name)").first()?.decode(column: name, as: Int.self) { settings.append((name, value)) }
-            }
-            let saved = settings
-            func restore() async throws {
-                for (name, value) in saved { try await sql.raw("PRAGMA \(unsafeRaw: name) = \(unsafeRaw: String(value))").run() }
+            guard let read, let saved = read, saved.allSatisfy({ Int($0.1) != nil }) else { return try await work(connection) }
+            @Sendable func set(_ settings: [(String, String)]) async throws {
+                _ = try await RawSQLite.with(connection) { raw in
+                    for (name, value) in settings { try raw.execute("PRAGMA \(name) = \(value)") }
+                }
             }
             do {
-                try await sql.raw("PRAGMA synchronous = NORMAL").run()
-                try await sql.raw("PRAGMA wal_autocheckpoint = \(unsafeRaw: String(max(1, checkpointPages)))").run()
+                try await set([("synchronous", "NORMAL"), ("wal_autocheckpoint", String(max(1, checkpointPages)))])
                 try await widenCache(connection, megabytes: 256)
                 let result = try await work(connection)
-                try await restore()
+                try await set(saved)
                 return result
             } catch {
-                try? await restore()
+                try? await set(saved)
                 throw error
             }
         }

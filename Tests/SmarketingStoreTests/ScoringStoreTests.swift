@@ -30,6 +30,20 @@ struct ScoringStoreTests {
         return try await definitions.activate(knownFields: known, by: actor, now: storeNow)
     }
 
+    /// Saves `count` contacts (emails `<prefix><index>@acme.test`), directors at even indexes and
+    /// analysts at odd ones; answers their ids in that order.
+    func directorsAndAnalysts(_ count: Int, emailPrefix: String, in workspace: Workspace, actor: AuditActor, db: any Database) async throws -> [UUID] {
+        let writer = ContactWriter(db, workspaceID: workspace.id)
+        var ids: [UUID] = []
+        for index in 0..<count {
+            let title = index.isMultiple(of: 2) ? "Diretor Comercial" : "Analista"
+            let (contact, _) = try #require(try await writer.save(try contactInput(["email": "\(emailPrefix)\(index)@acme.test", "job_title": title]),
+                                                                  mode: .replace, definitions: [], by: actor, now: storeNow))
+            ids.append(contact.id)
+        }
+        return ids
+    }
+
     /// Runs the activation of `stored` over the workspace twice (as a resume from the start
     /// would), in batches of 2; answers both finished runs.
     func activationRunsTwice(_ stored: StoredLeadDefinition, in workspaceID: UUID, total: Int, db: any Database) async throws -> [ScoringRun] {
@@ -345,14 +359,7 @@ struct ScoringStoreTests {
     func bulkRescore() async throws {
         try await TestDatabase.withStore { db in
             let (workspace, actor) = try await workspace(db)
-            let writer = ContactWriter(db, workspaceID: workspace.id)
-            var ids: [UUID] = []
-            for index in 0..<25 {
-                let title = index.isMultiple(of: 2) ? "Diretor Comercial" : "Analista"
-                let (contact, _) = try #require(try await writer.save(try contactInput(["email": "p\(index)@acme.test", "job_title": title]),
-                                                                      mode: .replace, definitions: [], by: actor, now: storeNow))
-                ids.append(contact.id)
-            }
+            let ids = try await directorsAndAnalysts(25, emailPrefix: "p", in: workspace, actor: actor, db: db)
             let log = EventLog(db, workspaceID: workspace.id)
             for (index, id) in ids.enumerated() where index % 3 == 0 {
                 _ = try await log.record([(ScoringEvent(id: "f\(index)", type: "form_submitted", time: storeNow), id, nil)], now: storeNow)
@@ -465,22 +472,17 @@ struct ScoringStoreTests {
     func rescoreOnAFile() async throws {
         try await TestDatabase.withSQLiteFileStore { db in
             let (workspace, actor) = try await workspace(db)
-            let writer = ContactWriter(db, workspaceID: workspace.id)
             let log = EventLog(db, workspaceID: workspace.id)
-            var ids: [UUID] = []
-            for index in 0..<37 {
-                let title = index.isMultiple(of: 2) ? "Diretor Comercial" : "Analista"
-                let (contact, _) = try #require(try await writer.save(try contactInput(["email": "f\(index)@acme.test", "job_title": title]),
-                                                                      mode: .replace, definitions: [], by: actor, now: storeNow))
-                ids.append(contact.id)
+            let ids = try await directorsAndAnalysts(37, emailPrefix: "f", in: workspace, actor: actor, db: db)
+            for (index, id) in ids.enumerated() {
                 let events = (0..<(index % 4)).map { ScoringEvent(id: "v\(index)-\($0)", type: "page_view", time: storeNow.addingTimeInterval(Double(-$0 * 86_400)),
                                                                  properties: ["path": "/pricing"]) }
                     + (index % 3 == 0 ? [ScoringEvent(id: "f\(index)", type: "form_submitted", time: storeNow)] : [])
-                if !events.isEmpty { _ = try await log.record(events.map { ($0, contact.id, nil) }, now: storeNow) }
+                if !events.isEmpty { _ = try await log.record(events.map { ($0, id, nil) }, now: storeNow) }
             }
             let stored = try await activate(testDefinition(), in: workspace, actor: actor, db: db)
             let definition = CompiledLeadDefinition(stored.version.definition)
-            // 19 batches of 2: three transactions of up to 8 batches, the last one short.
+            // 19 batches of 2: two transactions of up to 16 batches, the last one short.
             for finished in try await activationRunsTwice(stored, in: workspace.id, total: ids.count, db: db) {
                 #expect(finished.status == .completed)
                 #expect(finished.processed == ids.count)
