@@ -85,8 +85,8 @@ struct DirectRowsTests {
         try await TestDatabase.withSQLiteFileStore { db in
             let reader = try #require(try await BulkReader.open(besides: db))
             try await reader.begin()
-            let batch = try await reader.batch(of: UUID(), after: nil, limit: 10)
-            #expect(batch.contacts.isEmpty && batch.events.count == 0)
+            let batch = try await reader.batch(of: UUID(), after: nil, limit: 10, fields: [], today: CalendarDay(utc: storeNow))
+            #expect(batch.contacts.isEmpty && batch.eventBytes.count == 0)
             try await reader.end()
         }
     }

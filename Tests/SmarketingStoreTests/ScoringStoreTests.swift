@@ -3,6 +3,7 @@ import Foundation
 import SmarketingCore
 import SmarketingStore
 import SmarketingTestSupport
+import Synchronization
 import Testing
 
 func manager(_ role: Role, workspaceID: UUID, name: String) -> User {
@@ -18,9 +19,10 @@ struct ScoringStoreTests {
     }
 
     /// Saves `definition` as the draft and has both managers approve it, then activates it.
-    func activate(_ definition: LeadDefinition, in workspace: Workspace, actor: AuditActor, db: any Database) async throws -> StoredLeadDefinition {
+    func activate(_ definition: LeadDefinition, in workspace: Workspace, actor: AuditActor, customFields: [CustomFieldDefinition] = [],
+                  db: any Database) async throws -> StoredLeadDefinition {
         let definitions = LeadDefinitions(db, workspaceID: workspace.id)
-        let known = ScoringFields.known(customFields: [])
+        let known = ScoringFields.known(customFields: customFields)
         _ = try await definitions.openDraft(by: actor, now: storeNow)
         let saved = try await definitions.saveDraft(definition, knownFields: known, by: actor, now: storeNow)
         let mia = manager(.marketingManager, workspaceID: workspace.id, name: "Mia")
@@ -473,7 +475,7 @@ struct ScoringStoreTests {
         try await TestDatabase.withSQLiteFileStore { db in
             let (workspace, actor) = try await workspace(db)
             let log = EventLog(db, workspaceID: workspace.id)
-            let ids = try await directorsAndAnalysts(37, emailPrefix: "f", in: workspace, actor: actor, db: db)
+            let ids = try await directorsAndAnalysts(69, emailPrefix: "f", in: workspace, actor: actor, db: db)
             for (index, id) in ids.enumerated() {
                 let events = (0..<(index % 4)).map { ScoringEvent(id: "v\(index)-\($0)", type: "page_view", time: storeNow.addingTimeInterval(Double(-$0 * 86_400)),
                                                                  properties: ["path": "/pricing"]) }
@@ -482,7 +484,7 @@ struct ScoringStoreTests {
             }
             let stored = try await activate(testDefinition(), in: workspace, actor: actor, db: db)
             let definition = CompiledLeadDefinition(stored.version.definition)
-            // 19 batches of 2: two transactions of up to 16 batches, the last one short.
+            // 35 batches of 2: two transactions of up to 32 batches, the last one short.
             for finished in try await activationRunsTwice(stored, in: workspace.id, total: ids.count, db: db) {
                 #expect(finished.status == .completed)
                 #expect(finished.processed == ids.count)
@@ -501,6 +503,80 @@ struct ScoringStoreTests {
             #expect(Set(mqls) == Set(ids.indices.filter { $0 % 6 == 0 }.map { ids[$0] }))
             for id in mqls { #expect(try await StageChanges(db, workspaceID: workspace.id).history(of: id).count == 1) }
         }
+    }
+
+    @Test("on a database file, events recorded between two transactions of an activation count for every contact the later transaction scores, though it read its first batch ahead")
+    func writesBetweenTransactionsAreSeen() async throws {
+        try await TestDatabase.withSQLiteFileStore { db in
+            let (workspace, actor) = try await workspace(db)
+            let ids = try await directorsAndAnalysts(69, emailPrefix: "b", in: workspace, actor: actor, db: db)
+            let stored = try await activate(testDefinition(), in: workspace, actor: actor, db: db)
+            let definition = CompiledLeadDefinition(stored.version.definition)
+            var scoring = BulkScoring(db, workspaceID: workspace.id)
+            scoring.batchSize = 2
+            let firstTransaction = Mutex<Int?>(nil)
+            let run = try await ScoringRuns(db, workspaceID: workspace.id).start(.activation, version: stored.number, total: ids.count, now: storeNow)
+            // 32 batches of 2 in the first transaction; the batch after them is read before it commits.
+            let finished = try await scoring.run(run, definition: definition, old: nil, now: { storeNow }) { progress in
+                let isFirst = firstTransaction.withLock { done in
+                    guard done == nil else { return false }
+                    done = progress.processed
+                    return true
+                }
+                guard isFirst else { return }
+                _ = try? await EventLog(db, workspaceID: workspace.id).record(
+                    ids.enumerated().map { (ScoringEvent(id: "late\($0.offset)", type: "form_submitted", time: storeNow), $0.element, nil) }, now: storeNow)
+            }
+            #expect(finished.status == .completed)
+            #expect(firstTransaction.withLock { $0 } == 64)
+            let keeper = ScoreKeeper(db, workspaceID: workspace.id)
+            var withLateEvent = 0
+            for (index, id) in ids.enumerated() {
+                let score = try #require(try await keeper.score(of: id, definition: definition, now: storeNow))
+                if score.ledger.contains(where: { $0.cause == .event(id: "late\(index)", type: "form_submitted") }) { withLateEvent += 1 }
+            }
+            #expect(withLateEvent == 5, "the 5 contacts of the second transaction, the 2 read ahead among them")
+        }
+    }
+
+    @Test("activation scores fit rules on a contact's company and on the custom fields of contacts and companies, read with each batch",
+          arguments: [true, false])
+    func activationReadsCompaniesAndCustomFields(onFile: Bool) async throws {
+        let body: (any Database) async throws -> Void = { db in
+            let (workspace, actor) = try await self.workspace(db)
+            let fields = CustomFieldRepository(db, workspaceID: workspace.id)
+            let budget = try await fields.create(entity: .contact, key: "budget", label: "Budget", type: .number, options: [], by: actor, now: storeNow)
+            let tier = try await fields.create(entity: .company, key: "tier", label: "Tier", type: .choice, options: ["Gold", "Silver"], by: actor, now: storeNow)
+            let companies = CompanyWriter(db, workspaceID: workspace.id)
+            for (domain, size, level) in [("big.test", "120", "Gold"), ("small.test", "5", "Silver")] {
+                _ = try await companies.save(try companyInput(["name": domain, "domain": domain, "employee_count": size, "cf_tier": level], custom: [tier]),
+                                             mode: .replace, definitions: [tier], by: actor, now: storeNow)
+            }
+            // Contact i: at big.test (i % 3 == 0), small.test (i % 3 == 1) or no company; a budget of 5,000 at even i.
+            let writer = ContactWriter(db, workspaceID: workspace.id)
+            var ids: [UUID] = []
+            for index in 0..<9 {
+                let domain = ["big.test", "small.test", ""][index % 3]
+                let input = try contactInput(["email": "c\(index)@acme.test", "company_domain": domain, "cf_budget": index.isMultiple(of: 2) ? "5000" : ""],
+                                             custom: [budget])
+                let (contact, _) = try #require(try await writer.save(input, mode: .replace, definitions: [budget], by: actor, now: storeNow))
+                ids.append(contact.id)
+            }
+            var definition = testDefinition()
+            definition.fitRules += [FitRule(id: "budget", field: "cf_budget", condition: .range(min: 1000, max: nil), points: 7),
+                                    FitRule(id: "gold", field: "company.cf_tier", condition: .equals("Gold"), points: 3)]
+            let stored = try await self.activate(definition, in: workspace, actor: actor, customFields: [budget, tier], db: db)
+            for finished in try await self.activationRunsTwice(stored, in: workspace.id, total: ids.count, db: db) { #expect(finished.processed == ids.count) }
+            let keeper = ScoreKeeper(db, workspaceID: workspace.id)
+            let compiled = CompiledLeadDefinition(stored.version.definition)
+            for (index, id) in ids.enumerated() {
+                let score = try #require(try await keeper.score(of: id, definition: compiled, now: storeNow))
+                let expected = (index % 3 == 0 ? 15 + 3 : 0) + (index.isMultiple(of: 2) ? 7 : 0)
+                #expect(score.fit == expected, "contact \(index)")
+                #expect(Set(score.ledger.map(\.ruleID)) == Set((index % 3 == 0 ? ["size", "gold"] : []) + (index.isMultiple(of: 2) ? ["budget"] : [])))
+            }
+        }
+        if onFile { try await TestDatabase.withSQLiteFileStore(body) } else { try await TestDatabase.withStore(body) }
     }
 
     @Test("a re-scoring stopped after a few batches resumes after the last contact it wrote, and every contact ends scored once")

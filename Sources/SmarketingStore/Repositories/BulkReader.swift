@@ -5,14 +5,16 @@ import SmarketingCore
 import VaporCSQLite
 
 /// A second, read-only connection to the database file, on which an activation run reads its
-/// next batch (contacts and events) while the transaction's own connection writes the batch
-/// before: SQLite's work on two cores instead of one.
+/// next batches (contacts with their custom values, their companies with theirs, and their
+/// events) while the transaction's own connection writes: SQLite's work on two cores instead of
+/// one, and the writing connection does nothing but write.
 ///
 /// Its read transaction starts once the run's transaction holds the write lock (no other
 /// writer can commit meanwhile) and ends before that transaction commits, so it sees what the
 /// run's transaction sees of the rows it reads; the run writes none of them before reading
 /// them (it writes scores, ledger lines and the stages of contacts already read). One task
-/// uses it at a time, so it is opened without SQLite's per-call mutex. Only for a database
+/// uses it at a time (each batch's read waits for the one before it), so it is opened without
+/// SQLite's per-call mutex. Only for a database
 /// file in WAL mode, where readers never wait for the writer nor it for them.
 final class BulkReader: @unchecked Sendable {
     private let raw: RawSQLite
@@ -62,12 +64,11 @@ final class BulkReader: @unchecked Sendable {
         }
     }
 
-    /// The workspace's next contacts after `after` in id order (at most `limit`) and their events.
-    func batch(of workspaceID: UUID, after: UUID?, limit: Int) async throws -> (contacts: [Contact], events: EventRowBytes) {
+    /// The workspace's next batch of contacts after `after` (id order, at most `limit`) with
+    /// everything the engine reads of them.
+    func batch(of workspaceID: UUID, after: UUID?, limit: Int, fields: [CustomFieldDefinition], today: CalendarDay) async throws -> BulkScoring.BatchRead {
         try await NIOThreadPool.singleton.runIfActive { [raw] in
-            let contacts = try BulkScoring.contacts(of: workspaceID, after: after, limit: limit, on: raw)
-            guard let last = contacts.last else { return ([], EventRowBytes()) }
-            return (contacts, try BulkScoring.events(of: workspaceID, after: after, through: last.id, on: raw))
+            try BulkScoring.batch(of: workspaceID, after: after, limit: limit, fields: fields, today: today, on: raw)
         }
     }
 }

@@ -74,6 +74,23 @@ struct RawSQLite: @unchecked Sendable {
     /// Whether a transaction is open on the connection.
     var inTransaction: Bool { sqlite_nio_sqlite3_get_autocommit(handle) == 0 }
 
+    /// What the connection has seen of the database's writers so far (see ``WriteMark``).
+    func writeMark() throws -> WriteMark {
+        WriteMark(handle: Int(bitPattern: handle), dataVersion: try value("PRAGMA data_version") ?? "",
+                  changes: Int(sqlite_nio_sqlite3_total_changes64(handle)))
+    }
+
+    /// A connection's view of the writers of its database: two marks taken on one connection
+    /// are equal only if nothing was committed in between, by another connection (SQLite's
+    /// `data_version` moves) or by this one (its count of changed rows moves). A mark taken while
+    /// the connection holds the write lock, compared with one taken once it holds it again,
+    /// proves that the database is as its own commit in between left it.
+    struct WriteMark: Sendable, Equatable {
+        var handle: Int
+        var dataVersion: String
+        var changes: Int
+    }
+
     /// Inserts rows of values (in `columns` order), an upsert when `conflict` is given: one
     /// statement prepared once and run a row at a time. The rows are written together or not at
     /// all: inside the caller's transaction, which a failure rolls back; on their own, in a
