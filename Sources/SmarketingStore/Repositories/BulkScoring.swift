@@ -505,13 +505,10 @@ public struct BulkScoring: Sendable {
 
     /// The events of the workspace's contacts after `after` through `last` in id order, each
     /// contact's oldest first: one range of the `(workspace_id, contact_id, occurred_at, id)` index.
+    /// Through SQLKit: on SQLite a batch is read whole on the connection's handle (see
+    /// ``batch(of:after:limit:fields:today:on:)``).
     private func events(after: UUID?, through last: UUID, into batch: inout BatchRead) async throws {
         guard let sql = db as? any SQLDatabase else { return }
-        let workspaceID = workspaceID
-        if let rows = try await RawSQLite.with(db, { try Self.events(of: workspaceID, after: after, through: last, on: $0) }) {
-            batch.eventBytes = rows
-            return
-        }
         let select = sql.select().where("contact_id", .lessThanOrEqual, SQLBind(last))
         if let after { select.where("contact_id", .greaterThan, SQLBind(after)) }
         try await Self.group(eventRows(select), into: &batch.events)
