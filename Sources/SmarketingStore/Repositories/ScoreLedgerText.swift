@@ -52,8 +52,7 @@ enum ScoreLedgerText {
     /// no escape and go in whole.
     private static func append(_ text: String?, to result: inout TextBuffer) {
         guard let text else { result.append("\\0"); return }
-        let escaped = text.utf8.withContiguousStorageIfAvailable { $0.contains(where: isEscaped) } ?? text.utf8.contains(where: isEscaped)
-        guard escaped else {
+        guard text.utf8.contains(where: isEscaped) else {
             result.append(text)
             return
         }
