@@ -93,9 +93,12 @@ public enum StoreTuning {
     /// - its commits are not flushed to disk one by one (`synchronous = NORMAL`). In WAL mode a
     ///   commit still survives the process being killed; one that a power cut loses is a run's
     ///   commit, which also holds the run's progress, so the run resumes before it;
-    /// - the WAL is checkpointed once it holds `checkpointPages` pages (SQLite's default is
-    ///   1,000), so that index pages several commits rewrite (the engagement index takes a run's
-    ///   rows in random order) are copied into the database file once, not once per commit;
+    /// - its commits do not checkpoint the WAL: once `work` is done (its transaction committed,
+    ///   and what it started after the commit under way), the WAL is checkpointed if the
+    ///   connection wrote `checkpointPages` pages into it since the last time (SQLite's default
+    ///   is 1,000), so that index pages several commits rewrite (the engagement index takes a
+    ///   run's rows in random order) are copied into the database file once, not once per
+    ///   commit, and so that the run's reader reads the next batches meanwhile;
     /// - its page cache is widened to 256 MB (``widenCache(_:megabytes:)``, for the life of the
     ///   connection).
     ///
@@ -118,9 +121,15 @@ public enum StoreTuning {
                 }
             }
             do {
-                try await set([("synchronous", "NORMAL"), ("wal_autocheckpoint", String(max(1, checkpointPages)))])
+                try await set([("synchronous", "NORMAL"), ("wal_autocheckpoint", "0")])
                 try await widenCache(connection, megabytes: 256)
                 let result = try await work(connection)
+                _ = try await RawSQLite.with(connection) { raw in
+                    if raw.pagesWritten() >= checkpointPages {
+                        _ = try raw.value("PRAGMA wal_checkpoint(PASSIVE)")
+                        raw.pagesWritten(reset: true)
+                    }
+                }
                 try await set(saved)
                 return result
             } catch {

@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import NIOConcurrencyHelpers
 import NIOPosix
 import SmarketingCore
 import VaporCSQLite
@@ -9,15 +10,24 @@ import VaporCSQLite
 /// events) while the transaction's own connection writes: SQLite's work on two cores instead of
 /// one, and the writing connection does nothing but write.
 ///
-/// Its read transaction starts once the run's transaction holds the write lock (no other
-/// writer can commit meanwhile) and ends before that transaction commits, so it sees what the
-/// run's transaction sees of the rows it reads; the run writes none of them before reading
-/// them (it writes scores, ledger lines and the stages of contacts already read). One task
-/// uses it at a time (each batch's read waits for the one before it), so it is opened without
-/// SQLite's per-call mutex. Only for a database
-/// file in WAL mode, where readers never wait for the writer nor it for them.
+/// Each of the run's transactions reads in a snapshot of its own (``newSnapshot()``), which the
+/// first read in it starts: right after the transaction before commits, or once this one holds
+/// the write lock. The transaction uses the batches read in it only if no other writer committed
+/// since the commit before (``RawSQLite/WriteMark``), so the reader sees what the transaction
+/// sees of the rows it reads; the run writes none of them before reading them (it writes
+/// scores, ledger lines and the stages of contacts already read). The snapshot ends before the
+/// transaction commits, so that SQLite can start its log over. Its calls run one at a time, in
+/// the order they were made (a batch's read is made once the one before it has read), so it is
+/// opened without SQLite's per-call mutex. Only for a database file in WAL mode, where readers
+/// never wait for the writer nor it for them.
 final class BulkReader: @unchecked Sendable {
     private let raw: RawSQLite
+    /// The last call made, which the next one waits for.
+    private let lastCall = NIOLockedValueBox<Task<Void, Never>?>(nil)
+    /// The snapshot the next transaction of the run reads in.
+    private let snapshots = NIOLockedValueBox(0)
+    /// The snapshot the connection's read transaction holds; only read and set in its calls.
+    private var current: Int?
 
     private init(_ raw: RawSQLite) {
         self.raw = raw
@@ -47,28 +57,50 @@ final class BulkReader: @unchecked Sendable {
         }
     }
 
-    /// Starts a read transaction and fixes its snapshot (ending one a failed run left open);
-    /// call it once the run's transaction holds the write lock.
-    func begin() async throws {
-        try await NIOThreadPool.singleton.runIfActive { [raw] in
-            if raw.inTransaction { try raw.execute("COMMIT") }
-            try raw.execute("BEGIN")
-            try raw.execute("SELECT 1 FROM sqlite_master LIMIT 1")
+    /// A snapshot for a transaction of the run: the first batch read in it ends the snapshot
+    /// before it and starts this one. Call it once the transaction holds the write lock.
+    func newSnapshot() -> Int {
+        snapshots.withLockedValue { last in
+            last += 1
+            return last
         }
     }
 
-    /// Ends the read transaction; call it before the run's transaction commits.
+    /// Ends the read transaction, once every call made before this one is done.
     func end() async throws {
-        try await NIOThreadPool.singleton.runIfActive { [raw] in
+        try await serially { raw, reader in
             if raw.inTransaction { try raw.execute("COMMIT") }
+            reader.current = nil
         }
     }
 
     /// The workspace's next batch of contacts after `after` (id order, at most `limit`) with
-    /// everything the engine reads of them.
-    func batch(of workspaceID: UUID, after: UUID?, limit: Int, fields: [CustomFieldDefinition], today: CalendarDay) async throws -> BulkScoring.BatchRead {
-        try await NIOThreadPool.singleton.runIfActive { [raw] in
-            try BulkScoring.batch(of: workspaceID, after: after, limit: limit, fields: fields, today: today, on: raw)
+    /// everything the engine reads of them, read in `snapshot`.
+    func batch(of workspaceID: UUID, after: UUID?, limit: Int, fields: [CustomFieldDefinition], today: CalendarDay,
+               in snapshot: Int) async throws -> BulkScoring.BatchRead {
+        try await serially { raw, reader in
+            if reader.current != snapshot {
+                if raw.inTransaction { try raw.execute("COMMIT") }
+                try raw.execute("BEGIN")
+                try raw.execute("SELECT 1 FROM sqlite_master LIMIT 1")
+                reader.current = snapshot
+            }
+            return try BulkScoring.batch(of: workspaceID, after: after, limit: limit, fields: fields, today: today, on: raw)
         }
+    }
+
+    /// Runs `body` on the connection once the calls made before it are done (also those whose
+    /// callers stopped waiting), on the thread pool.
+    private func serially<T: Sendable>(_ body: @escaping @Sendable (RawSQLite, BulkReader) throws -> T) async throws -> T {
+        let call = lastCall.withLockedValue { last -> Task<T, any Error> in
+            let previous = last
+            let call = Task { [self] in
+                await previous?.value
+                return try await NIOThreadPool.singleton.runIfActive { try body(self.raw, self) }
+            }
+            last = Task { _ = try? await call.value }
+            return call
+        }
+        return try await call.value
     }
 }

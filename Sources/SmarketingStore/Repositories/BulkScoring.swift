@@ -34,8 +34,9 @@ public struct BulkScoring: Sendable {
         let startedAt = current.processed
         // An activation run on a database file reads on a second connection (see BulkReader).
         let reader = run.kind == .activation ? try await BulkReader.open(besides: db) : nil
-        // A batch read and being scored ahead of the next transaction, with the mark of the one that read it.
-        var carried: (batches: [PipelinedBatch], mark: RawSQLite.WriteMark)?
+        // Batches read and being scored ahead of the next transaction, in the reader's snapshot
+        // that follows a commit, with the mark the committed transaction left.
+        var carried: (batches: [PipelinedBatch], snapshot: Int, mark: RawSQLite.WriteMark)?
         defer { carried?.batches.forEach { $0.cancel() } }
         do {
             while true {
@@ -63,27 +64,44 @@ public struct BulkScoring: Sendable {
                     let limit = contactLimit.map { $0 - (processed - startedAt) }
                     let held = carried
                     carried = nil
-                    let done = try await StoreTuning.bulkWriting(db) { connection in try await StoreTuning.writeTransaction(connection) { tx in
-                        var scoring = BulkScoring(tx, workspaceID: workspaceID)
-                        scoring.batchSize = size
-                        // The batch the last transaction read ahead holds if nobody wrote since.
-                        var first: [PipelinedBatch] = []
-                        if let held {
-                            let mark = try await RawSQLite.with(tx) { try $0.writeMark() }
-                            let from = try? await held.batches.first?.read.value
-                            if from?.after == after && mark == held.mark { first = held.batches } else { held.batches.forEach { $0.cancel() } }
+                    let done = try await StoreTuning.bulkWriting(db) { connection in
+                        let done = try await StoreTuning.writeTransaction(connection) { tx in
+                            var scoring = BulkScoring(tx, workspaceID: workspaceID)
+                            scoring.batchSize = size
+                            // The batches read since the last commit hold if nobody wrote since.
+                            var first: [PipelinedBatch] = [], snapshot: Int?
+                            if let held {
+                                let mark = try await RawSQLite.with(tx) { try $0.writeMark() }
+                                let from = try? await held.batches.first?.read.value
+                                if from?.after == after && mark == held.mark {
+                                    (first, snapshot) = (held.batches, held.snapshot)
+                                } else {
+                                    held.batches.forEach { $0.cancel() }
+                                }
+                            }
+                            let done = try await scoring.rescore(after: after, limit: limit, fields: allFields, definition: definition, now: time,
+                                                                 reader: reader.map { ($0, snapshot ?? $0.newSnapshot()) }, carried: first)
+                            if let last = done.last {
+                                try await ScoringRuns(tx, workspaceID: workspaceID).advance(runID, processed: processed + done.count, lastContactID: last)
+                            }
+                            // Taken after the transaction's last write, while it still holds the write lock.
+                            let mark = done.exhausted || reader == nil ? nil : try await RawSQLite.with(tx) { try $0.writeMark() }
+                            return (count: done.count, last: done.last, mark: mark)
                         }
-                        let done = try await scoring.rescore(after: after, limit: limit, fields: allFields, definition: definition, now: time,
-                                                             reader: reader, carried: first)
-                        if let last = done.last {
-                            try await ScoringRuns(tx, workspaceID: workspaceID).advance(runID, processed: processed + done.count, lastContactID: last)
+                        // Committed: the next transaction's first batches are read in a snapshot
+                        // that starts now, while `bulkWriting` checkpoints the log.
+                        let wanted = limit.map { ($0 - done.count + size - 1) / size } ?? Self.batchesCarried
+                        guard let reader, let mark = done.mark, let last = done.last, wanted > 0 else {
+                            return (count: done.count, last: done.last, next: nil as (batches: [PipelinedBatch], snapshot: Int, mark: RawSQLite.WriteMark)?)
                         }
-                        // Taken after the transaction's last write, while it still holds the write lock.
-                        let mark = done.next.isEmpty ? nil : try await RawSQLite.with(tx) { try $0.writeMark() }
-                        var next: (batches: [PipelinedBatch], mark: RawSQLite.WriteMark)?
-                        if let mark { next = (done.next, mark) } else { done.next.forEach { $0.cancel() } }
-                        return (count: done.count, last: done.last, next: next)
-                    } }
+                        let snapshot = reader.newSnapshot()
+                        var next: [PipelinedBatch] = []
+                        for _ in 0..<min(Self.batchesCarried, wanted) {
+                            next.append(Self.pipelined(after: next.last?.read, start: last, size: size, on: reader, in: snapshot, workspaceID: workspaceID,
+                                                       fields: allFields, today: CalendarDay(utc: time), definition: definition, now: time))
+                        }
+                        return (count: done.count, last: done.last, next: (next, snapshot, mark))
+                    }
                     carried = done.next
                     guard let last = done.last else { break }
                     current.processed += done.count
@@ -109,11 +127,13 @@ public struct BulkScoring: Sendable {
     /// fewer, larger transactions write fewer pages (18% fewer bytes than with 16 batches).
     static let batchesPerTransaction = 32
 
-    /// How many batches a transaction with a reader reads for the next one (see ``rescore``).
-    static let batchesCarried = 1
+    /// How many batches are read for the next transaction once one commits, with a reader: they
+    /// are read and scored while the writing connection checkpoints the log and starts the
+    /// next transaction (see ``rescore``).
+    static let batchesCarried = 16
 
     /// How many batches are read (and scored) ahead of the one being written, with a reader.
-    static let batchesAhead = 3
+    static let batchesAhead = 16
 
     /// A batch of contacts on its way through a run's pipeline: read, scored, then written.
     struct PipelinedBatch: Sendable {
@@ -137,50 +157,40 @@ public struct BulkScoring: Sendable {
 
     /// Re-scores the contacts after `after` (id order), a batch at a time, up to
     /// ``batchesPerTransaction`` batches or until `limit` contacts are done, inside the caller's
-    /// transaction; answers how many were done and the last one's id. The batches are pipelined,
-    /// so that the connection writes while other cores read and score:
-    /// - with a `reader` (a database file), batches are read on it one after the other, up to
-    ///   ``batchesAhead`` ahead of the one being written, and each is decoded and scored as soon
-    ///   as it is read. The reader also reads ``batchesCarried`` batches beyond this
-    ///   transaction's (answered as `next`), which are scored while this transaction writes its
-    ///   last batches and commits; the next transaction writes them first (`carried`). They were
-    ///   read in this transaction's snapshot, so the caller passes them on only if no writer
-    ///   committed in between (``RawSQLite/WriteMark``);
+    /// transaction; answers how many were done, the last one's id, and whether no contacts are
+    /// left. The batches are pipelined, so that the connection writes while other cores read
+    /// and score:
+    /// - with a `reader` (a database file) and the snapshot this transaction reads in, batches
+    ///   are read on it one after the other, up to ``batchesAhead`` ahead of the one being
+    ///   written, and each is decoded and scored as soon as it is read. The first ones may have
+    ///   been read already (`carried`): the caller reads ``batchesCarried`` batches once the
+    ///   transaction before commits, in a snapshot that starts after that commit, and passes
+    ///   them on only if no writer committed in between (``RawSQLite/WriteMark``), so that the
+    ///   snapshot shows what this transaction sees. The reader's transaction ends before this
+    ///   one commits, so that the commit can start SQLite's log over once it is checkpointed;
     /// - without one, the transaction's connection reads the next batch between two writes, and
     ///   it is scored while the connection writes the batch before.
     func rescore(after: UUID?, limit: Int?, fields: [CustomFieldDefinition], definition: CompiledLeadDefinition,
-                 now: Date, reader: BulkReader? = nil, carried: [PipelinedBatch] = []) async throws -> (count: Int, last: UUID?, next: [PipelinedBatch]) {
+                 now: Date, reader: (BulkReader, snapshot: Int)? = nil, carried: [PipelinedBatch] = []) async throws -> (count: Int, last: UUID?, exhausted: Bool) {
         let (workspaceID, size, today) = (workspaceID, batchSize, CalendarDay(utc: now))
-        let wanted = limit.map { max(1, ($0 + size - 1) / size) }
-        let own = min(Self.batchesPerTransaction, wanted ?? .max)
-        let beyond = reader == nil || wanted.map({ $0 <= own }) == true ? 0 : Self.batchesCarried
+        let own = min(Self.batchesPerTransaction, limit.map { max(1, ($0 + size - 1) / size) } ?? .max)
         var pipeline = carried, planned = carried.count, tail = carried.last?.read
         defer { pipeline.forEach { $0.cancel() } }
-        if let reader { try await reader.begin() }
         // Plans the next batches, each read after the one before it.
         func plan() async throws {
-            while planned < own + beyond, pipeline.count < (reader == nil ? 1 : Self.batchesAhead + 1) {
-                let (previous, start) = (tail, after)
-                let read: Task<BatchRead?, any Error>
-                if let reader {
-                    read = Task {
-                        guard let from = try await Self.cursor(after: previous, start: start, size: size) else { return nil }
-                        let batch = try await reader.batch(of: workspaceID, after: from, limit: size, fields: fields, today: today)
-                        return batch.contacts.isEmpty ? nil : batch
-                    }
+            while planned < own, pipeline.count < (reader == nil ? 1 : Self.batchesAhead + 1) {
+                let batch: PipelinedBatch
+                if let (reader, snapshot) = reader {
+                    batch = Self.pipelined(after: tail, start: after, size: size, on: reader, in: snapshot, workspaceID: workspaceID, fields: fields,
+                                           today: today, definition: definition, now: now)
                 } else {
-                    guard let from = try await Self.cursor(after: previous, start: start, size: size) else { return }
-                    let batch = try await self.read(after: from, fields: fields, today: today)
-                    read = Task { batch.contacts.isEmpty ? nil : batch }
+                    guard let from = try await Self.cursor(after: tail, start: after, size: size) else { return }
+                    let read = try await self.read(after: from, fields: fields, today: today)
+                    batch = Self.scoring(Task { read.contacts.isEmpty ? nil : read }, workspaceID: workspaceID, definition: definition, now: now)
                 }
-                let scoring = Task { () -> Scored? in
-                    guard let batch = try await read.value, let last = batch.contacts.last else { return nil }
-                    return Scored(batch: await Self.scoredInHalves(try batch.histories(), workspaceID: workspaceID, definition: definition, now: now),
-                                  after: batch.after, last: last.id, count: batch.contacts.count)
-                }
-                pipeline.append(PipelinedBatch(read: read, scoring: scoring))
+                pipeline.append(batch)
                 planned += 1
-                tail = read
+                tail = batch.read
             }
         }
         try await plan()
@@ -195,12 +205,35 @@ public struct BulkScoring: Sendable {
             try await replace(scored.batch, after: scored.after, through: scored.last, definition: definition)
             (written, count, last) = (written + 1, count + scored.count, scored.last)
         }
-        // Every read ends before the reader's transaction does: it has no mutex of its own.
-        for batch in pipeline { _ = try? await batch.read.value }
-        if let reader { try await reader.end() }
-        let next = exhausted ? [] : pipeline
-        pipeline = []
-        return (count, last, next)
+        if written < own { exhausted = true }
+        // Calls on the reader run in order, so this waits for every read planned before it.
+        if let (reader, _) = reader { try await reader.end() }
+        return (count, last, exhausted)
+    }
+
+    /// The batch after `previous` (or after `start`, for the first), read on `reader` in
+    /// `snapshot` once `previous` is read, and scored once read.
+    static func pipelined(after previous: Task<BatchRead?, any Error>?, start: UUID?, size: Int, on reader: BulkReader, in snapshot: Int,
+                          workspaceID: UUID, fields: [CustomFieldDefinition], today: CalendarDay, definition: CompiledLeadDefinition,
+                          now: Date) -> PipelinedBatch {
+        let read = Task { () -> BatchRead? in
+            guard let from = try await Self.cursor(after: previous, start: start, size: size) else { return nil }
+            // A read of batches no transaction will write stops here.
+            try Task.checkCancellation()
+            let batch = try await reader.batch(of: workspaceID, after: from, limit: size, fields: fields, today: today, in: snapshot)
+            return batch.contacts.isEmpty ? nil : batch
+        }
+        return scoring(read, workspaceID: workspaceID, definition: definition, now: now)
+    }
+
+    /// A batch being read, scored once it is.
+    private static func scoring(_ read: Task<BatchRead?, any Error>, workspaceID: UUID, definition: CompiledLeadDefinition, now: Date) -> PipelinedBatch {
+        let scoring = Task { () -> Scored? in
+            guard let batch = try await read.value, let last = batch.contacts.last else { return nil }
+            return Scored(batch: await Self.scoredInHalves(try batch.histories(), workspaceID: workspaceID, definition: definition, now: now),
+                          after: batch.after, last: last.id, count: batch.contacts.count)
+        }
+        return PipelinedBatch(read: read, scoring: scoring)
     }
 
     /// Where the batch after `previous` (a batch being read) starts: after its last contact; nil

@@ -71,6 +71,15 @@ struct RawSQLite: @unchecked Sendable {
         sqlite_nio_sqlite3_db_filename(handle, "main").map { String(cString: $0) } ?? ""
     }
 
+    /// How many pages the connection wrote (into the WAL, in WAL mode) since it was opened or
+    /// since the last call that reset the count.
+    @discardableResult
+    func pagesWritten(reset: Bool = false) -> Int {
+        var current: Int32 = 0, highest: Int32 = 0
+        sqlite_nio_sqlite3_db_status(handle, SQLITE_DBSTATUS_CACHE_WRITE, &current, &highest, reset ? 1 : 0)
+        return Int(current)
+    }
+
     /// Whether a transaction is open on the connection.
     var inTransaction: Bool { sqlite_nio_sqlite3_get_autocommit(handle) == 0 }
 
