@@ -18,7 +18,7 @@ struct BulkScoringPipelineTests {
                            })
         }
         let whole = BulkScoring.scored(histories, workspaceID: workspaceID, definition: definition, now: storeNow)
-        let halves = await BulkScoring.scoredInHalves(histories, workspaceID: workspaceID, definition: definition, now: storeNow)
+        let halves = try await BulkScoring.scoredInHalves(histories, workspaceID: workspaceID, definition: definition, now: storeNow)
         // Every column but the new row's own id.
         #expect(halves.scores.count == 101)
         #expect(halves.scores.map { String(describing: $0.dropFirst()) } == whole.scores.map { String(describing: $0.dropFirst()) })

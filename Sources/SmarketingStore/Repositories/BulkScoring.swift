@@ -1,6 +1,7 @@
 import FluentKit
 import FluentSQLiteDriver
 import Foundation
+import NIOPosix
 import SmarketingCore
 import SQLKit
 
@@ -230,7 +231,8 @@ public struct BulkScoring: Sendable {
     private static func scoring(_ read: Task<BatchRead?, any Error>, workspaceID: UUID, definition: CompiledLeadDefinition, now: Date) -> PipelinedBatch {
         let scoring = Task { () -> Scored? in
             guard let batch = try await read.value, let last = batch.contacts.last else { return nil }
-            return Scored(batch: await Self.scoredInHalves(try batch.histories(), workspaceID: workspaceID, definition: definition, now: now),
+            let histories = try await scoringThreads.runIfActive { try batch.histories() }
+            return Scored(batch: try await Self.scoredInHalves(histories, workspaceID: workspaceID, definition: definition, now: now),
                           after: batch.after, last: last.id, count: batch.contacts.count)
         }
         return PipelinedBatch(read: read, scoring: scoring)
@@ -595,19 +597,29 @@ public struct BulkScoring: Sendable {
     }
 
     /// Scores a batch as ``scored(_:workspaceID:definition:now:)`` does, each half on a core of
-    /// its own when one is free: scoring is the longest stage of a run's pipeline, and while the
-    /// connection waits for it the other core has little else to do.
-    static func scoredInHalves(_ histories: [ContactHistory], workspaceID: UUID, definition: CompiledLeadDefinition, now: Date) async -> ScoredBatch {
-        guard histories.count >= 64 else { return scored(histories, workspaceID: workspaceID, definition: definition, now: now) }
-        let middle = histories.count / 2
-        async let first = scored(Array(histories[..<middle]), workspaceID: workspaceID, definition: definition, now: now)
-        let second = scored(Array(histories[middle...]), workspaceID: workspaceID, definition: definition, now: now)
-        var batch = await first
+    /// its own when one is free (on ``scoringThreads``): scoring is the longest stage of a run's
+    /// pipeline, and while the connection waits for it the other core has little else to do.
+    static func scoredInHalves(_ histories: [ContactHistory], workspaceID: UUID, definition: CompiledLeadDefinition, now: Date) async throws -> ScoredBatch {
+        guard histories.count >= 64 else { return try await scoringThreads.runIfActive { scored(histories, workspaceID: workspaceID, definition: definition, now: now) } }
+        let (firstHalf, secondHalf) = (Array(histories[..<(histories.count / 2)]), Array(histories[(histories.count / 2)...]))
+        async let first = scoringThreads.runIfActive { scored(firstHalf, workspaceID: workspaceID, definition: definition, now: now) }
+        let second = try await scoringThreads.runIfActive { scored(secondHalf, workspaceID: workspaceID, definition: definition, now: now) }
+        var batch = try await first
         batch.scores += second.scores
         batch.promotions += second.promotions
         batch.promotionScores.merge(second.promotionScores) { first, _ in first }
         return batch
     }
+
+    /// Threads of their own, one per core, on which a run decodes and scores its batches. On
+    /// Swift's cooperative threads (one per core too) scoring held them for milliseconds at a
+    /// time, while the reading and the writing connection each waited for one of them to make
+    /// its next call: the stages took turns instead of overlapping.
+    static let scoringThreads: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: max(2, ProcessInfo.processInfo.activeProcessorCount))
+        pool.start()
+        return pool
+    }()
 
     static func scored(_ histories: [ContactHistory], workspaceID: UUID, definition: CompiledLeadDefinition, now: Date) -> ScoredBatch {
         var batch = ScoredBatch(actor: ScoreKeeper.actor(for: definition), now: now)
