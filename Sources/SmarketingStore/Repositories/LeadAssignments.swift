@@ -60,21 +60,29 @@ public struct LeadAssignments: Sendable {
     static func loads(of reps: [(UUID, RepAvailability)], now: Date, workspaceID: UUID, on db: any Database) async throws -> [UUID: RepLoad] {
         guard !reps.isEmpty, let sql = db as? any SQLDatabase else { return [:] }
         let windows = Dictionary(reps.map { ($0.0, (day: $0.1.dayStart(at: now), week: $0.1.weekStart(at: now))) }, uniquingKeysWith: { first, _ in first })
-        let earliest = windows.values.map { min($0.day, $0.week) }.min() ?? now
-        let rows = try await sql.select().column("owner_id").column("at").from(LeadAssignmentRow.schema)
-            .where("workspace_id", .equal, SQLBind(workspaceID))
-            .where("owner_id", .in, SQLGroupExpression(SQLList(Array(windows.keys).map { SQLBind($0) })))
-            .where("at", .greaterThanOrEqual, SQLBind(earliest))
-            .all()
+        // Counted by the database, per owner, from each start of a day or a week the reps have
+        // (two when they share a time zone), through the `(workspace_id, owner_id, at)` index:
+        // each assignment read back every row of the week before, which made routing the
+        // thousands of MQLs a model change makes quadratic.
+        let owners = SQLGroupExpression(SQLList(Array(windows.keys).map { SQLBind($0) }))
+        var counts: [Date: [UUID: Int]] = [:]
+        for start in Set(windows.values.flatMap { [$0.day, $0.week] }) {
+            let rows = try await sql.select().column("owner_id").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "assigned")
+                .from(LeadAssignmentRow.schema)
+                .where("workspace_id", .equal, SQLBind(workspaceID))
+                .where("owner_id", .in, owners)
+                .where("at", .greaterThanOrEqual, SQLBind(start))
+                .where("at", .lessThanOrEqual, SQLBind(now))
+                .groupBy("owner_id")
+                .all()
+            for row in rows {
+                counts[start, default: [:]][try row.decode(column: "owner_id", as: UUID.self)] = try row.decode(column: "assigned", as: Int.self)
+            }
+        }
         var loads: [UUID: RepLoad] = [:]
-        for row in rows {
-            let owner = try row.decode(column: "owner_id", as: UUID.self)
-            let at = try row.decode(column: "at", as: Date.self)
-            guard let window = windows[owner], at <= now else { continue }
-            var load = loads[owner] ?? RepLoad()
-            if at >= window.week { load.thisWeek += 1 }
-            if at >= window.day { load.today += 1 }
-            loads[owner] = load
+        for (owner, window) in windows {
+            let (today, thisWeek) = (counts[window.day]?[owner] ?? 0, counts[window.week]?[owner] ?? 0)
+            if today > 0 || thisWeek > 0 { loads[owner] = RepLoad(today: today, thisWeek: thisWeek) }
         }
         return loads
     }
