@@ -75,6 +75,14 @@ public enum StoreTuning {
         try await sql.raw("PRAGMA journal_mode=WAL").run()
     }
 
+    /// Has the connections of these databases (on SQLite, one per event loop: its pool holds one
+    /// connection a loop) sleep while they wait for another connection's lock instead of
+    /// spinning (``RawSQLite/sleepWhileBusy()``). A connection SQLiteNIO opens later (the pool
+    /// replaces one that failed) spins again until the next start.
+    public static func sleepWhileBusy(_ databases: [any Database]) async throws {
+        for db in databases { _ = try await RawSQLite.with(db) { $0.sleepWhileBusy() } }
+    }
+
     /// Gives a connection that works in bulk (an import, a re-scoring) a page cache of
     /// `megabytes` (64 by default) instead of SQLite's 2 MB, so the indexes of a large workspace
     /// stay in memory while rows go in. The file is not memory-mapped: mapped pages count in the

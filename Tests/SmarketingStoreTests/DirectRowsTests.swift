@@ -1,4 +1,5 @@
 import FluentKit
+import NIOPosix
 import Foundation
 import SmarketingCore
 import SmarketingTestSupport
@@ -115,6 +116,36 @@ struct DirectRowsTests {
                 let inTransaction = try await connection.transaction { tx in try await StoreTuning.bulkWriting(tx) { try await settings($0) } }
                 #expect(inTransaction == own)
             }
+        }
+    }
+
+    @Test("a connection waiting for another's write lock sleeps between its tries instead of keeping a core busy, and gets the lock once it is free")
+    func busyConnectionsSleep() async throws {
+        try await TestDatabase.withSQLiteFileStore { db in
+            let path = try #require(try await RawSQLite.with(db) { $0.filename })
+            let holder = try RawSQLite.open(path), waiter = try RawSQLite.open(path)
+            defer { holder.close(); waiter.close() }
+            waiter.sleepWhileBusy()
+            try holder.execute("BEGIN IMMEDIATE")
+            let release = Task.detached {
+                try await Task.sleep(for: .milliseconds(300))
+                try holder.execute("COMMIT")
+            }
+            // The waiting thread's own CPU time over its wait for the lock.
+            let (waited, busy) = try await NIOThreadPool.singleton.runIfActive { () throws -> (Double, Double) in
+                func seconds(_ clock: clockid_t) -> Double {
+                    var time = timespec()
+                    clock_gettime(clock, &time)
+                    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+                }
+                let (start, cpu) = (seconds(CLOCK_MONOTONIC), seconds(CLOCK_THREAD_CPUTIME_ID))
+                try waiter.execute("BEGIN IMMEDIATE")
+                try waiter.execute("COMMIT")
+                return (seconds(CLOCK_MONOTONIC) - start, seconds(CLOCK_THREAD_CPUTIME_ID) - cpu)
+            }
+            try await release.value
+            #expect(waited >= 0.2, "it waited for the other connection's commit")
+            #expect(busy < waited * 0.25, "\(busy) s of CPU over a wait of \(waited) s")
         }
     }
 

@@ -1,7 +1,7 @@
 import FluentKit
 import Foundation
 import SmarketingCore
-import SmarketingStore
+@testable import SmarketingStore
 import SmarketingTestSupport
 import Synchronization
 import Testing
@@ -616,6 +616,83 @@ struct ScoringStoreTests {
                 let score = try #require(try await keeper.score(of: id, definition: definition, now: storeNow))
                 #expect(score.ledger.filter { $0.ruleID == "director" }.count == 1, "no contact is scored twice")
             }
+        }
+    }
+
+    /// How many of the workspace's scores the engagement index holds (SQLite; nil elsewhere or
+    /// without the index).
+    func engagementIndexEntries(_ db: any Database, workspaceID: UUID) async throws -> Int? {
+        guard try await EngagementIndex.isPresent(db) == true else { return nil }
+        return try await RawSQLite.with(db) { raw in
+            let count = try RawSQLite.Statement(raw, "SELECT COUNT(*) FROM contact_scores INDEXED BY \"\(EngagementIndex.name)\" WHERE workspace_id = ?")
+            count.bind(1, workspaceID)
+            return try count.step() ? count.integer(0) : nil
+        } ?? nil
+    }
+
+    @Test("a large re-scoring run on SQLite sets the engagement index aside while it writes and builds it again, with every score in it, before it completes")
+    func largeRunSetsTheEngagementIndexAside() async throws {
+        try await TestDatabase.withStore { db in
+            let (workspace, actor) = try await workspace(db)
+            _ = try await directorsAndAnalysts(10, emailPrefix: "big", in: workspace, actor: actor, db: db)
+            let stored = try await activate(testDefinition(), in: workspace, actor: actor, db: db)
+            let onSQLite = try await EngagementIndex.isPresent(db) != nil
+            var scoring = BulkScoring(db, workspaceID: workspace.id)
+            scoring.batchSize = 3
+            scoring.setsIndexAsideFrom = 5
+            let run = try await ScoringRuns(db, workspaceID: workspace.id).start(.activation, version: stored.number, total: 10, now: storeNow)
+            let seen = Mutex<[Bool?]>([])
+            let done = try await scoring.run(run, definition: CompiledLeadDefinition(stored.version.definition), old: nil, now: { storeNow }) { _ in
+                let present = try? await EngagementIndex.isPresent(db)
+                seen.withLock { $0.append(present) }
+            }
+            #expect(done.status == .completed)
+            let during = seen.withLock { $0 }
+            #expect(!during.isEmpty)
+            if onSQLite {
+                #expect(during.allSatisfy { $0 == false }, "aside through every batch")
+                #expect(try await EngagementIndex.isPresent(db) == true)
+                #expect(try await engagementIndexEntries(db, workspaceID: workspace.id) == 10)
+            } else {
+                #expect(during.allSatisfy { $0 == nil }, "PostgreSQL keeps its index")
+            }
+        }
+    }
+
+    @Test("a large re-scoring run that stops at its limit builds the engagement index again before it returns")
+    func stoppedRunBuildsTheEngagementIndexAgain() async throws {
+        try await TestDatabase.withStore { db in
+            let (workspace, actor) = try await workspace(db)
+            _ = try await directorsAndAnalysts(10, emailPrefix: "stop", in: workspace, actor: actor, db: db)
+            let stored = try await activate(testDefinition(), in: workspace, actor: actor, db: db)
+            var scoring = BulkScoring(db, workspaceID: workspace.id)
+            scoring.batchSize = 3
+            scoring.contactLimit = 4
+            scoring.setsIndexAsideFrom = 5
+            let run = try await ScoringRuns(db, workspaceID: workspace.id).start(.activation, version: stored.number, total: 10, now: storeNow)
+            let stopped = try await scoring.run(run, definition: CompiledLeadDefinition(stored.version.definition), old: nil, now: { storeNow })
+            #expect(stopped.status == .running)
+            #expect(try await EngagementIndex.isPresent(db) != false)
+        }
+    }
+
+    @Test("only a run with enough contacts left, in a workspace holding at least half of the stored scores, sets the engagement index aside; a start builds it again")
+    func engagementIndexSetAsideRule() async throws {
+        try await TestDatabase.withStore { db in
+            let (workspace, actor) = try await workspace(db)
+            _ = try await directorsAndAnalysts(6, emailPrefix: "rule", in: workspace, actor: actor, db: db)
+            let stored = try await activate(testDefinition(), in: workspace, actor: actor, db: db)
+            _ = try await activationRunsTwice(stored, in: workspace.id, total: 6, db: db)
+            guard try await EngagementIndex.isPresent(db) == true else { return }
+            let elsewhere = UUID()
+            #expect(try await EngagementIndex.setAside(db, workspaceID: elsewhere, contactsLeft: 100, from: 5) == false, "a workspace without scores here")
+            #expect(try await EngagementIndex.setAside(db, workspaceID: workspace.id, contactsLeft: 4, from: 5) == false, "too few contacts left")
+            #expect(try await EngagementIndex.isPresent(db) == true)
+            #expect(try await EngagementIndex.setAside(db, workspaceID: workspace.id, contactsLeft: 6, from: 5))
+            #expect(try await EngagementIndex.isPresent(db) == false)
+            // What the start of the product does after a run was killed with the index aside.
+            try await EngagementIndex.restore(db)
+            #expect(try await engagementIndexEntries(db, workspaceID: workspace.id) == 6)
         }
     }
 

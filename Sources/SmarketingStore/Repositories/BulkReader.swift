@@ -33,7 +33,7 @@ final class BulkReader: @unchecked Sendable {
         self.raw = raw
     }
 
-    deinit { sqlite_nio_sqlite3_close_v2(raw.handle) }
+    deinit { raw.close() }
 
     /// A reader of the file `db` keeps its data in; nil when `db` is not SQLite, is in memory,
     /// or is not in WAL mode (the product's databases are; without WAL a reader would block the
@@ -44,21 +44,16 @@ final class BulkReader: @unchecked Sendable {
         }
         guard let path, !path.isEmpty else { return nil }
         return try await NIOThreadPool.singleton.runIfActive {
-            var handle: OpaquePointer?
-            let code = sqlite_nio_sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil)
-            guard code == SQLITE_OK, let handle else {
-                if let handle { sqlite_nio_sqlite3_close_v2(handle) }
-                throw RawSQLite.Failure(code: code, message: "cannot open the database file to read it")
-            }
-            let reader = BulkReader(RawSQLite(handle: handle))
-            sqlite_nio_sqlite3_busy_timeout(handle, 10_000)
+            let reader = BulkReader(try RawSQLite.open(path, flags: SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX))
+            sqlite_nio_sqlite3_busy_timeout(reader.raw.handle, 10_000)
             try reader.raw.execute("PRAGMA cache_size = -65536")
             return reader
         }
     }
 
     /// A snapshot for a transaction of the run: the first batch read in it ends the snapshot
-    /// before it and starts this one. Call it once the transaction holds the write lock.
+    /// before it and starts this one. Call it right after the transaction before commits, or
+    /// once the transaction holds the write lock.
     func newSnapshot() -> Int {
         snapshots.withLockedValue { last in
             last += 1

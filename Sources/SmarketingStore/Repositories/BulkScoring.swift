@@ -17,6 +17,9 @@ public struct BulkScoring: Sendable {
     /// Stops an activation run (still `running`, so it resumes where it stopped) once at least
     /// this many contacts of this call are scored; nil scores them all.
     public var contactLimit: Int?
+    /// An activation run with at least this many contacts left sets the engagement index aside
+    /// (see ``EngagementIndex``) when its workspace holds at least half of the stored scores.
+    public var setsIndexAsideFrom = 100_000
 
     public init(_ db: any Database, workspaceID: UUID) {
         self.db = db
@@ -35,13 +38,19 @@ public struct BulkScoring: Sendable {
         let startedAt = current.processed
         // An activation run on a database file reads on a second connection (see BulkReader).
         let reader = run.kind == .activation ? try await BulkReader.open(besides: db) : nil
+        let setAside = run.kind == .activation
+            ? try await EngagementIndex.setAside(db, workspaceID: workspaceID, contactsLeft: run.total - run.processed, from: setsIndexAsideFrom)
+            : false
         // Batches read and being scored ahead of the next transaction, in the reader's snapshot
         // that follows a commit, with the mark the committed transaction left.
-        var carried: (batches: [PipelinedBatch], snapshot: Int, mark: RawSQLite.WriteMark)?
+        var carried: CarriedBatches?
         defer { carried?.batches.forEach { $0.cancel() } }
         do {
             while true {
-                if whatIf == nil, let contactLimit, current.processed - startedAt >= contactLimit { return current }
+                if whatIf == nil, let contactLimit, current.processed - startedAt >= contactLimit {
+                    if setAside { try await EngagementIndex.restore(db) }
+                    return current
+                }
                 let time = now()
                 let after = current.lastContactID
                 let size = batchSize
@@ -93,7 +102,7 @@ public struct BulkScoring: Sendable {
                         // that starts now, while `bulkWriting` checkpoints the log.
                         let wanted = limit.map { ($0 - done.count + size - 1) / size } ?? Self.batchesCarried
                         guard let reader, let mark = done.mark, let last = done.last, wanted > 0 else {
-                            return (count: done.count, last: done.last, next: nil as (batches: [PipelinedBatch], snapshot: Int, mark: RawSQLite.WriteMark)?)
+                            return (count: done.count, last: done.last, next: nil as CarriedBatches?)
                         }
                         let snapshot = reader.newSnapshot()
                         var next: [PipelinedBatch] = []
@@ -101,7 +110,7 @@ public struct BulkScoring: Sendable {
                             next.append(Self.pipelined(after: next.last?.read, start: last, size: size, on: reader, in: snapshot, workspaceID: workspaceID,
                                                        fields: allFields, today: CalendarDay(utc: time), definition: definition, now: time))
                         }
-                        return (count: done.count, last: done.last, next: (next, snapshot, mark))
+                        return (count: done.count, last: done.last, next: CarriedBatches(batches: next, snapshot: snapshot, mark: mark))
                     }
                     carried = done.next
                     guard let last = done.last else { break }
@@ -110,11 +119,15 @@ public struct BulkScoring: Sendable {
                 }
                 await progress(current)
             }
+            // Built again before the run counts as completed, so that a completed run leaves the
+            // store as it found it.
+            if setAside { try await EngagementIndex.restore(db) }
             try await runs.finish(current.id, status: .completed, whatIf: whatIf?.report, now: now())
             current.status = .completed
             current.whatIf = whatIf?.report
             current.finishedAt = now()
         } catch {
+            if setAside { try? await EngagementIndex.restore(db) }
             try? await runs.finish(current.id, status: .interrupted, message: String(describing: error), now: now())
             current.status = .interrupted
             throw error
@@ -135,6 +148,15 @@ public struct BulkScoring: Sendable {
 
     /// How many batches are read (and scored) ahead of the one being written, with a reader.
     static let batchesAhead = 16
+
+    /// Batches read for the next transaction of a run once one commits: in the reader's
+    /// `snapshot`, which the next transaction reads on in only if the connection's mark is still
+    /// `mark` (no other writer committed since).
+    struct CarriedBatches: Sendable {
+        var batches: [PipelinedBatch]
+        var snapshot: Int
+        var mark: RawSQLite.WriteMark
+    }
 
     /// A batch of contacts on its way through a run's pipeline: read, scored, then written.
     struct PipelinedBatch: Sendable {
@@ -195,21 +217,18 @@ public struct BulkScoring: Sendable {
             }
         }
         try await plan()
-        var count = 0, last: UUID?, written = 0, exhausted = false
+        var count = 0, last: UUID?, written = 0
         while written < own, !pipeline.isEmpty {
             let batch = pipeline.removeFirst()
             try await plan()
-            guard let scored = try await batch.scoring.value else {
-                exhausted = true
-                break
-            }
+            guard let scored = try await batch.scoring.value else { break }
             try await replace(scored.batch, after: scored.after, through: scored.last, definition: definition)
             (written, count, last) = (written + 1, count + scored.count, scored.last)
         }
-        if written < own { exhausted = true }
         // Calls on the reader run in order, so this waits for every read planned before it.
         if let (reader, _) = reader { try await reader.end() }
-        return (count, last, exhausted)
+        // Fewer batches than planned: the contacts ran out.
+        return (count, last, written < own)
     }
 
     /// The batch after `previous` (or after `start`, for the first), read on `reader` in

@@ -37,6 +37,23 @@ struct RawSQLite: @unchecked Sendable {
         }
     }
 
+    /// A connection of its own to the database file at `path`, opened with SQLite's `flags`
+    /// (to read and write by default); the caller closes it (``close()``).
+    static func open(_ path: String, flags: Int32 = SQLITE_OPEN_READWRITE) throws -> RawSQLite {
+        var handle: OpaquePointer?
+        let code = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
+        guard code == SQLITE_OK, let handle else {
+            if let handle { sqlite_nio_sqlite3_close_v2(handle) }
+            throw Failure(code: code, message: "cannot open the database file")
+        }
+        return RawSQLite(handle: handle)
+    }
+
+    /// Closes a connection ``open(_:flags:)`` opened.
+    func close() {
+        sqlite_nio_sqlite3_close_v2(handle)
+    }
+
     /// Whether the handle of `db`'s connection can be reached (see the type's notes).
     static func isAvailable(_ db: any Database) async throws -> Bool {
         try await with(db) { _ in true } ?? false
@@ -78,6 +95,21 @@ struct RawSQLite: @unchecked Sendable {
         var current: Int32 = 0, highest: Int32 = 0
         sqlite_nio_sqlite3_db_status(handle, SQLITE_DBSTATUS_CACHE_WRITE, &current, &highest, reset ? 1 : 0)
         return Int(current)
+    }
+
+    /// Makes the connection wait for another connection's lock by sleeping between its tries
+    /// (0.1 ms, then a little longer each time up to 2 ms), where SQLiteNIO's handler tries again
+    /// at once and keeps a core busy for as long as the other holds the lock: a re-scoring run's
+    /// transaction holds the write lock for about a second, and a connection waiting for it
+    /// (a job worker, an ingest commit) took a whole core of two from the run. It still waits for
+    /// as long as it takes, as SQLiteNIO's does.
+    func sleepWhileBusy() {
+        sqlite_nio_sqlite3_busy_handler(handle, Self.sleepingBusyHandler, nil)
+    }
+
+    static let sleepingBusyHandler: @convention(c) (UnsafeMutableRawPointer?, Int32) -> Int32 = { _, tries in
+        usleep(tries < 20 ? 100 * useconds_t(tries + 1) : 2_000)
+        return 1
     }
 
     /// Whether a transaction is open on the connection.
