@@ -285,6 +285,70 @@ struct RoutingStoreTests {
         }
     }
 
+    @Test("leads routed in one batch get the owners, reasons and passed-over reps they get one at a time, with each owner change on the timeline and audited")
+    func batchMatchesOneAtATime() async throws {
+        try await TestDatabase.withStore { db in
+            // The same setup twice: a rep in two teams, one with a daily capacity, a fallback owner.
+            func workspace(_ domain: String) async throws -> RoutingFixture {
+                let fixture = try await RoutingFixture.make(db, admin: "ana@\(domain)", reps: ["Bia", "Caio", "Duda"])
+                let portugal = try await TeamRepository(db, workspaceID: fixture.workspace.id)
+                    .create(name: "Portugal", memberIDs: [fixture.rep("Caio").id, fixture.rep("Duda").id], by: fixture.actor, now: storeNow)
+                _ = try await fixture.rule("Portugal", team: portugal.id, [RoutingCondition(field: "country", condition: .equals("PT"))])
+                _ = try await fixture.rule("Brazil", [RoutingCondition(field: "country", condition: .equals("BR"))])
+                try await fixture.setup.saveAvailability(RepAvailability(timeZone: "America/Sao_Paulo", capacityPerDay: 3),
+                                                         for: fixture.rep("Bia").id, by: fixture.actor, now: storeNow)
+                // Caio's leads from both teams count against his four a day.
+                try await fixture.setup.saveAvailability(RepAvailability(timeZone: "America/Sao_Paulo", capacityPerDay: 4),
+                                                         for: fixture.rep("Caio").id, by: fixture.actor, now: storeNow)
+                try await fixture.setup.setFallbackOwner(fixture.admin.id, by: fixture.actor, now: storeNow)
+                return fixture
+            }
+            let batched = try await workspace("acme.com"), single = try await workspace("beta.com")
+            let countries = (0..<24).map { ["PT", "BR", "BR", "US"][$0 % 4] }
+            func leads(of fixture: RoutingFixture) async throws -> [UUID] {
+                var ids: [UUID] = []
+                for (index, country) in countries.enumerated() {
+                    ids.append(try await fixture.contact(["first_name": "Lead \(index)", "email": "lead\(index)@x.com", "country": country]).id)
+                }
+                return ids
+            }
+            let batchIDs = try await leads(of: batched), singleIDs = try await leads(of: single)
+
+            let inBatch = try await StoreTuning.writeTransaction(db) { tx in
+                try await batched.router.assign(batchIDs + [batchIDs[0], UUID()], now: routingNow, by: .system, on: tx)
+            }
+            var oneByOne: [RoutingAssignment] = []
+            for id in singleIDs { oneByOne.append(try #require(try await single.router.assign(contactID: id, now: routingNow, by: .system))) }
+
+            // A contact given twice is routed once; one of no contact is left out.
+            #expect(inBatch.count == 24)
+            let batchOrder = batchIDs.compactMap { inBatch[$0] }
+            #expect(batchOrder.map { $0.ownerName } == oneByOne.map { $0.ownerName })
+            #expect(batchOrder.map(\.reason) == oneByOne.map(\.reason))
+            #expect(batchOrder.map { $0.skipped.map(\.name) } == oneByOne.map { $0.skipped.map(\.name) })
+            #expect(batchOrder.map(\.ruleName) == oneByOne.map(\.ruleName))
+            #expect(batchOrder.map(\.teamName) == oneByOne.map(\.teamName))
+            // Bia's capacity held, and the fallback owner took the leads no rule matched.
+            #expect(batchOrder.filter { $0.ownerName == "Bia" }.count == 3)
+            #expect(batchOrder.filter { $0.ownerName == "Caio" }.count == 4)
+            #expect(batchOrder.filter { $0.reason == .fallbackNoRuleMatched }.count == 6)
+
+            let contacts = try await ContactRepository(db, workspaceID: batched.workspace.id).find(ids: batchIDs)
+            #expect(Dictionary(uniqueKeysWithValues: contacts.map { ($0.id, $0.ownerID) }) == inBatch.mapValues(\.ownerID))
+            #expect(try await LeadAssignments(db, workspaceID: batched.workspace.id).count() == 24)
+            let audit = try await AuditLog(db, workspaceID: batched.workspace.id).list(limit: 200).filter { $0.action == "contact.owner_changed" }
+            #expect(audit.count == 24)
+            let timeline = try await RecordChanges(db, workspaceID: batched.workspace.id).timeline(of: batchIDs[0], limit: 10)
+            let firstOwner = ([batched.admin] + batched.reps).first { $0.id == inBatch[batchIDs[0]]?.ownerID }
+            #expect(timeline.first?.change.after["owner_email"] == firstOwner?.email.value)
+            // The next lead continues the rotation where the batch left it, as it does one at a time.
+            let next = try await batched.contact(["first_name": "Next", "email": "next@x.com", "country": "BR"])
+            let nextSingle = try await single.contact(["first_name": "Next", "email": "next@x.com", "country": "BR"])
+            #expect(try await batched.router.assign(contactID: next.id, now: routingNow, by: .system)?.ownerName
+                == (try await single.router.assign(contactID: nextSingle.id, now: routingNow, by: .system)?.ownerName))
+        }
+    }
+
     @Test("one workspace's rules never route another workspace's contacts, nor to its reps")
     func workspaceIsolation() async throws {
         try await TestDatabase.withStore { db in

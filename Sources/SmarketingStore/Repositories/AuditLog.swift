@@ -31,6 +31,14 @@ public struct AuditLog: Sendable {
         try await row.create(on: db)
     }
 
+    /// The row ``record(_:by:entityType:entityID:change:at:)`` writes, for ``BulkInsert`` with
+    /// `AuditEntryRow.bulkColumns`.
+    static func row(_ action: AuditAction, by actor: AuditActor, entityType: String, entityID: UUID?, change: AuditChange, at now: Date,
+                    workspaceID: UUID) -> [BulkValue] {
+        [.uuid(TimeOrderedID.make(at: now)), .uuid(workspaceID), BulkValue(actor.userID), .text(actor.name), .text(actor.channel.rawValue),
+         .text(action.rawValue), .text(entityType), BulkValue(entityID), .text(encode(change.before)), .text(encode(change.after)), .date(now)]
+    }
+
     /// Newest first; pass the last entry of a page as `after` to read the next one.
     public func list(limit: Int, after cursor: PageCursor? = nil) async throws -> [AuditEntry] {
         var query = AuditEntryRow.query(on: db).filter(\.$workspaceID == workspaceID)

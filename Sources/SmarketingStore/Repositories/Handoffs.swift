@@ -117,16 +117,16 @@ public struct Handoffs: Sendable {
             }
         }
         let day = CalendarDay(now, timeZone: try await timeZone()).iso
+        // A lead without an owner is routed now, in this transaction, in the order the leads
+        // qualified: the rules pick a team, round robin a rep with room and at work; each
+        // assignment is logged with the rule that chose it.
+        let routed = try await Router(db, workspaceID: workspaceID)
+            .assign(openings.map(\.contactID).filter { contacts[$0] != nil && contacts[$0]?.owner == nil }, now: now, by: Self.routingActor, on: db)
         var handoffs: [[BulkValue]] = [], rules: [[BulkValue]] = [], jobs: [NewJob] = []
         for opening in openings {
             guard let contact = contacts[opening.contactID] else { continue }
             let id = TimeOrderedID.make(at: now)
-            // A lead without an owner is routed now, in this transaction: the rules pick a team, round
-            // robin a rep with room and at work; the assignment is logged with the rule that chose it.
-            var owner = contact.owner
-            if owner == nil {
-                owner = try await Router(db, workspaceID: workspaceID).assign(contactID: opening.contactID, now: now, by: Self.routingActor, on: db)?.ownerID
-            }
+            let owner = contact.owner ?? routed[opening.contactID]?.ownerID
             handoffs.append([.uuid(id), .uuid(workspaceID), .uuid(opening.contactID), .uuid(opening.stageChangeID), .date(now), .text(day),
                              .text(opening.cause), BulkValue(contact.source), BulkValue(contact.campaign), BulkValue(opening.scores?.definitionVersion),
                              BulkValue(opening.scores?.fit), BulkValue(opening.scores?.engagement), BulkValue(owner), owner == nil ? .null : .date(now),

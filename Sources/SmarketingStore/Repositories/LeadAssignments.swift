@@ -35,24 +35,16 @@ public struct LeadAssignments: Sendable {
         try await LeadAssignmentRow.query(on: db).filter(\.$workspaceID == workspaceID).count()
     }
 
-    static func insert(_ assignment: RoutingAssignment, workspaceID: UUID, on tx: any Database) async throws {
-        let row = LeadAssignmentRow()
-        row.id = assignment.id
-        row.workspaceID = workspaceID
-        row.contactID = assignment.contactID
-        row.ownerID = assignment.ownerID
-        row.ownerName = assignment.ownerName
-        row.teamID = assignment.teamID
-        row.teamName = assignment.teamName
-        row.ruleID = assignment.ruleID
-        row.ruleName = assignment.ruleName
-        row.reason = assignment.reason.rawValue
-        row.skipped = LeadAssignmentRow.encode(assignment.skipped)
-        row.actorUserID = assignment.actor.userID
-        row.actorLabel = assignment.actor.name
-        row.via = assignment.actor.channel.rawValue
-        row.at = assignment.at
-        try await row.create(on: tx)
+    static func insert(_ assignments: [RoutingAssignment], workspaceID: UUID, on tx: any Database) async throws {
+        try await BulkInsert.run(into: LeadAssignmentRow.schema, columns: [
+            "id", "workspace_id", "contact_id", "owner_id", "owner_name", "team_id", "team_name", "rule_id", "rule_name", "reason", "skipped",
+            "actor_user_id", "actor_label", "via", "at",
+        ], rows: assignments.map { assignment in
+            [.uuid(assignment.id), .uuid(workspaceID), .uuid(assignment.contactID), BulkValue(assignment.ownerID), BulkValue(assignment.ownerName),
+             BulkValue(assignment.teamID), BulkValue(assignment.teamName), BulkValue(assignment.ruleID), BulkValue(assignment.ruleName),
+             .text(assignment.reason.rawValue), .text(LeadAssignmentRow.encode(assignment.skipped)), BulkValue(assignment.actor.userID),
+             .text(assignment.actor.name), .text(assignment.actor.channel.rawValue), .date(assignment.at)]
+        }, on: tx)
     }
 
     /// Leads routed to each rep in their own current day and week (``RepAvailability/dayStart(at:)``,

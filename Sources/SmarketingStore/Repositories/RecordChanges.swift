@@ -42,6 +42,14 @@ public struct RecordChanges: Sendable {
         try await row.create(on: db)
     }
 
+    /// The row ``record(_:type:id:change:by:at:)`` writes, for ``BulkInsert`` with
+    /// `RecordChangeRow.bulkColumns`.
+    static func row(_ kind: RecordChange.Kind, type: String, id: UUID, change: AuditChange, by actor: AuditActor, at now: Date,
+                    workspaceID: UUID) -> [BulkValue] {
+        [.uuid(TimeOrderedID.make(at: now)), .uuid(workspaceID), .text(type), .uuid(id), .text(kind.rawValue), BulkValue(actor.userID),
+         .text(actor.name), .text(actor.channel.rawValue), .text(AuditLog.encode(change.before)), .text(AuditLog.encode(change.after)), .date(now)]
+    }
+
     /// A record's timeline, newest first, `limit` at a time.
     public func timeline(of recordID: UUID, limit: Int, after cursor: PageCursor? = nil) async throws -> [RecordChange] {
         var query = RecordChangeRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$recordID == recordID)

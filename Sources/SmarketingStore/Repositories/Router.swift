@@ -57,23 +57,89 @@ public struct Router: Sendable {
     /// - Returns: the assignment as logged, or nil when the contact is not in this workspace.
     public func assign(contactID: UUID, now: Date, by actor: AuditActor, on tx: any Database) async throws -> RoutingAssignment? {
         guard try await ContactRepository(tx, workspaceID: workspaceID).find(contactID) != nil else { return nil }
+        return try await assign([contactID], now: now, by: actor, on: tx)[contactID]
+    }
+
+    /// Routes several contacts inside the caller's transaction `tx`, one after another in the
+    /// order given, exactly as ``assign(contactID:now:by:on:)`` would route each in turn: every
+    /// lead counts in its owner's load and moves its team's round robin before the next is
+    /// decided. The rules, teams, reps' loads, fallback owner and the contacts' fields are read
+    /// once, and the owners, timeline lines, audit entries and log rows are written in a few
+    /// statements: a model change hands thousands of new MQLs to routing in one transaction.
+    ///
+    /// - Returns: the assignments as logged, by contact; contacts not in this workspace have none.
+    public func assign(_ contactIDs: [UUID], now: Date, by actor: AuditActor, on tx: any Database) async throws -> [UUID: RoutingAssignment] {
+        var seen = Set<UUID>()
+        let ids = contactIDs.filter { seen.insert($0).inserted }
+        guard !ids.isEmpty else { return [:] }
         try await lock(on: tx)
-        // Read again under the lock: another assignment may have just given the contact an owner.
-        guard let contact = try await ContactRepository(tx, workspaceID: workspaceID).find(contactID) else { return nil }
-        let (decision, names) = try await decide(for: contact, now: now, on: tx)
-        if let ownerID = decision.ownerID, ownerID != contact.ownerID {
-            try await setOwner(ownerID, of: contact, actor: actor, now: now, on: tx)
+        // Read under the lock: another assignment may have just given a contact an owner.
+        var contacts: [Contact] = []
+        for chunk in ids.chunked(500) {
+            contacts += try await ContactRepository(tx, workspaceID: workspaceID).find(ids: Array(chunk))
         }
-        if let teamID = decision.teamID, let state = decision.teamState {
-            try await save(state, teamID: teamID, now: now, on: tx)
+        guard !contacts.isEmpty else { return [:] }
+        let profiles = try await ScoreKeeper(tx, workspaceID: workspaceID).profiles(of: contacts, today: CalendarDay(utc: now))
+        let rules = try await RoutingSetup.rules(of: workspaceID, on: tx)
+        let matches = profiles.mapValues { RoutingRules.firstMatch(rules, for: $0) }
+        var teams: [UUID: RoutingTeam] = [:]
+        for teamID in Set(matches.values.compactMap { $0?.teamID }) {
+            teams[teamID] = try await routingTeam(teamID, now: now, on: tx)
         }
-        let assignment = RoutingAssignment(
-            id: TimeOrderedID.make(at: now), contactID: contactID, ownerID: decision.ownerID, ownerName: names.owner,
-            teamID: decision.teamID, teamName: names.team, ruleID: decision.rule?.id, ruleName: decision.rule?.name,
-            reason: decision.reason, skipped: decision.skipped, actor: actor, at: now
-        )
-        try await LeadAssignments.insert(assignment, workspaceID: workspaceID, on: tx)
-        return assignment
+        let fallback = try await activeFallbackOwner(on: tx)
+        let users = try await UserRow.query(on: tx).filter(\.$workspaceID == workspaceID).all()
+        let people = Dictionary(users.compactMap { user in user.id.map { ($0, (name: user.name, email: user.email)) } }) { first, _ in first }
+
+        let byID = Dictionary(contacts.map { ($0.id, $0) }) { first, _ in first }
+        var assignments: [UUID: RoutingAssignment] = [:], logged: [RoutingAssignment] = []
+        var newOwners: [UUID: [UUID]] = [:], records: [[BulkValue]] = [], audits: [[BulkValue]] = []
+        var movedTeams = Set<UUID>()
+        for id in ids {
+            guard let contact = byID[id] else { continue }
+            let rule = matches[id] ?? nil
+            let decision = RoutingDecision.decide(rule: rule, team: rule.flatMap { teams[$0.teamID] }, fallbackOwnerID: fallback, now: now)
+            if let teamID = decision.teamID, let state = decision.teamState {
+                teams[teamID]?.state = state
+                movedTeams.insert(teamID)
+            }
+            if let ownerID = decision.ownerID {
+                // The lead counts in its owner's load from now on, in every team the owner is in.
+                for teamID in teams.keys {
+                    teams[teamID]?.countLead(for: ownerID)
+                }
+                if ownerID != contact.ownerID {
+                    newOwners[ownerID, default: []].append(id)
+                    let change = AuditChange(before: ["owner_email": contact.ownerID.flatMap { people[$0]?.email } ?? ""],
+                                             after: ["owner_email": people[ownerID]?.email ?? ""])
+                    records.append(RecordChanges.row(.updated, type: "contact", id: id, change: change, by: actor, at: now, workspaceID: workspaceID))
+                    audits.append(AuditLog.row(.contactOwnerChanged, by: actor, entityType: "contact", entityID: id, change: change, at: now,
+                                               workspaceID: workspaceID))
+                }
+            }
+            let assignment = RoutingAssignment(
+                id: TimeOrderedID.make(at: now), contactID: id, ownerID: decision.ownerID, ownerName: decision.ownerID.flatMap { people[$0]?.name },
+                teamID: decision.teamID, teamName: decision.teamID.flatMap { teams[$0]?.name }, ruleID: decision.rule?.id,
+                ruleName: decision.rule?.name, reason: decision.reason, skipped: decision.skipped, actor: actor, at: now
+            )
+            assignments[id] = assignment
+            logged.append(assignment)
+        }
+        if let sql = tx as? any SQLDatabase {
+            for (ownerID, owned) in newOwners {
+                for chunk in owned.chunked(500) {
+                    try await sql.update(ContactRow.schema).set("owner_id", to: SQLBind(ownerID)).set("updated_at", to: SQLBind(now))
+                        .where("workspace_id", .equal, SQLBind(workspaceID))
+                        .where("id", .in, SQLGroupExpression(SQLList(chunk.map { SQLBind($0) }))).run()
+                }
+            }
+        }
+        try await BulkInsert.run(into: RecordChangeRow.schema, columns: RecordChangeRow.bulkColumns, rows: records, on: tx)
+        try await BulkInsert.run(into: AuditEntryRow.schema, columns: AuditEntryRow.bulkColumns, rows: audits, on: tx)
+        for teamID in movedTeams {
+            if let state = teams[teamID]?.state { try await save(state, teamID: teamID, now: now, on: tx) }
+        }
+        try await LeadAssignments.insert(logged, workspaceID: workspaceID, on: tx)
+        return assignments
     }
 
     /// Routes a contact in a transaction of its own (a manager's "route now").
@@ -170,17 +236,13 @@ public struct Router: Sendable {
         target.updatedAt = now
         try await target.save(on: tx)
     }
+}
 
-    private func setOwner(_ ownerID: UUID, of contact: Contact, actor: AuditActor, now: Date, on tx: any Database) async throws {
-        guard let row = try await ContactRow.query(on: tx).filter(\.$workspaceID == workspaceID).filter(\.$id == contact.id).first() else { return }
-        let before = try await row.ownerID.asyncMap { try await UserRow.find($0, on: tx)?.email } ?? nil
-        let after = try await UserRow.find(ownerID, on: tx)?.email
-        row.ownerID = ownerID
-        row.updatedAt = now
-        try await row.update(on: tx)
-        let change = AuditChange(before: ["owner_email": before ?? ""], after: ["owner_email": after ?? ""])
-        try await RecordChanges(tx, workspaceID: workspaceID).record(.updated, type: "contact", id: contact.id, change: change, by: actor, at: now)
-        try await AuditLog(tx, workspaceID: workspaceID)
-            .record(.contactOwnerChanged, by: actor, entityType: "contact", entityID: contact.id, change: change, at: now)
+private extension RoutingTeam {
+    /// Counts one more lead of today and this week for `userID`, when the team has that rep.
+    mutating func countLead(for userID: UUID) {
+        for index in reps.indices where reps[index].userID == userID {
+            reps[index].load = RepLoad(today: reps[index].load.today + 1, thisWeek: reps[index].load.thisWeek + 1)
+        }
     }
 }

@@ -111,16 +111,14 @@ public struct StageChanges: Sendable {
         var changes: [[BulkValue]] = [], records: [[BulkValue]] = [], audits: [[BulkValue]] = []
         var noted: [StageMoveLog.Move] = []
         for move in moves {
-            let before = AuditLog.encode(["lifecycle_stage": move.from.rawValue])
-            let after = AuditLog.encode(["lifecycle_stage": stage.rawValue, "cause": move.cause])
+            let change = AuditChange(before: ["lifecycle_stage": move.from.rawValue], after: ["lifecycle_stage": stage.rawValue, "cause": move.cause])
             let changeID = TimeOrderedID.make(at: now)
             noted.append(StageMoveLog.Move(id: changeID, workspaceID: workspaceID, contactID: move.contactID, from: move.from, to: stage, cause: move.cause))
             changes.append([.uuid(changeID), .uuid(workspaceID), .uuid(move.contactID), .text(move.from.rawValue), .text(stage.rawValue),
                             BulkValue(actor.userID), .text(actor.name), .text(actor.channel.rawValue), .text(move.cause), .date(now)])
-            records.append([.uuid(TimeOrderedID.make(at: now)), .uuid(workspaceID), .text("contact"), .uuid(move.contactID), .text(RecordChange.Kind.updated.rawValue),
-                            BulkValue(actor.userID), .text(actor.name), .text(actor.channel.rawValue), .text(before), .text(after), .date(now)])
-            audits.append([.uuid(TimeOrderedID.make(at: now)), .uuid(workspaceID), BulkValue(actor.userID), .text(actor.name), .text(actor.channel.rawValue),
-                           .text(AuditAction.contactStageChanged.rawValue), .text("contact"), .uuid(move.contactID), .text(before), .text(after), .date(now)])
+            records.append(RecordChanges.row(.updated, type: "contact", id: move.contactID, change: change, by: actor, at: now, workspaceID: workspaceID))
+            audits.append(AuditLog.row(.contactStageChanged, by: actor, entityType: "contact", entityID: move.contactID, change: change, at: now,
+                                       workspaceID: workspaceID))
         }
         try await BulkInsert.run(into: StageChangeRow.schema, columns: StageChangeRow.bulkColumns, rows: changes, on: db)
         try await BulkInsert.run(into: RecordChangeRow.schema, columns: RecordChangeRow.bulkColumns, rows: records, on: db)
