@@ -230,6 +230,32 @@ struct HandoffTests {
         }
     }
 
+    @Test("the notifications of many handoffs are written in one run of the queue, each exactly once, and a broken one fails alone")
+    func notificationsTogether() async throws {
+        try await withTestApp { app in
+            let acme = try await TestWorkspace.viaSetup(app)
+            let (rep, _) = try await acme.member(app, email: "rui@acme.com", roles: [.sales], name: "Rui Rep")
+            for index in 1...3 {
+                _ = try await handedLead(app, workspaceID: acme.workspace.id, owner: rep, email: "lia\(index)@globex.com", by: .user(acme.admin, via: .page))
+            }
+            let broken = UUID()
+            _ = try await JobQueue.enqueue([NewJob(id: broken, workspaceID: acme.workspace.id, kind: Handoffs.notifyJob, payload: "{}",
+                                                   runAt: app.clock.now(), maxAttempts: 3)], now: app.clock.now(), on: app.db)
+
+            #expect(try await app.jobs.runDue(app) == 4, "three notifications and the broken one")
+            let outbox = Outbox(app.db, workspaceID: acme.workspace.id)
+            let written = try await outbox.list(status: nil, limit: 10, after: nil).messages
+            #expect(written.map(\.message.subject).sorted() == ["New MQL for you: Lia Souza", "New MQL for you: Lia Souza", "New MQL for you: Lia Souza"])
+            let jobs = try await JobQueue(app.db).list(workspaceID: acme.workspace.id, kinds: [Handoffs.notifyJob], limit: 10)
+            #expect(jobs.filter { $0.status == .done }.count == 3)
+            #expect(jobs.first { $0.id == broken }?.status == .failed)
+            #expect(jobs.first { $0.id == broken }?.lastError == "no handoff in the job's payload")
+
+            #expect(try await app.jobs.runDue(app) == 3, "the three emails' deliveries")
+            #expect(try await outbox.list(status: nil, limit: 10, after: nil).messages.count == 3, "no notification written twice")
+        }
+    }
+
     @Test("only admins manage webhooks; a marketer gets 403")
     func webhooksAreForAdmins() async throws {
         try await withTestApp { app in
