@@ -218,12 +218,22 @@ public struct BulkScoring: Sendable {
         }
         try await plan()
         var count = 0, last: UUID?, written = 0
+        // The transaction's new MQLs, moved (and routed and handed off) together once its
+        // batches are written: a few per batch, with a dozen statements each time whatever their number.
+        var promoted: ScoredBatch?
         while written < own, !pipeline.isEmpty {
             let batch = pipeline.removeFirst()
             try await plan()
             guard let scored = try await batch.scoring.value else { break }
             try await replace(scored.batch, after: scored.after, through: scored.last, definition: definition)
             (written, count, last) = (written + 1, count + scored.count, scored.last)
+            if promoted == nil { promoted = ScoredBatch(actor: scored.batch.actor, now: scored.batch.now) }
+            promoted?.promotions += scored.batch.promotions
+            promoted?.promotionScores.merge(scored.batch.promotionScores) { _, later in later }
+        }
+        if let promoted {
+            try await StageChanges(db, workspaceID: workspaceID).moveAll(promoted.promotions, to: .mql, by: promoted.actor, now: promoted.now,
+                                                                         scores: promoted.promotionScores)
         }
         // Calls on the reader run in order, so this waits for every read planned before it.
         if let (reader, _) = reader { try await reader.end() }
@@ -266,8 +276,8 @@ public struct BulkScoring: Sendable {
     }
 
     /// Replaces the scores and this version's ledger lines of the contacts after `after`
-    /// through `last` (a batch of the run, in id order) with a scored batch, and moves the ones
-    /// who qualify to MQL. A score row is updated in place (its indexes move only where a value
+    /// through `last` (a batch of the run, in id order) with a scored batch; the caller moves
+    /// the ones who qualify to MQL. A score row is updated in place (its indexes move only where a value
     /// changed); a contact without one gets a new row.
     private func replace(_ batch: ScoredBatch, after: UUID?, through last: UUID, definition: CompiledLeadDefinition) async throws {
         let workspaceID = workspaceID
@@ -282,11 +292,9 @@ public struct BulkScoring: Sendable {
             try raw.write(into: ContactScoreRow.schema, columns: ContactScoreRow.bulkColumns, rows: batch.scores, conflict: ContactScoreRow.upsertConflict(ContactScoreRow.bulkColumns))
         }
         if done == nil { try await replaceThroughSQLKit(batch, after: after, through: last, definition: definition) }
-        try await StageChanges(db, workspaceID: workspaceID).moveAll(batch.promotions, to: .mql, by: batch.actor, now: batch.now,
-                                                                     scores: batch.promotionScores)
     }
 
-    /// The same on engines other than SQLite (scores only; the caller moves the MQLs).
+    /// The same on engines other than SQLite.
     private func replaceThroughSQLKit(_ batch: ScoredBatch, after: UUID?, through last: UUID, definition: CompiledLeadDefinition) async throws {
         guard let sql = db as? any SQLDatabase else { return }
         let delete = sql.delete(from: ScoreChangeRow.schema).where("workspace_id", .equal, SQLBind(workspaceID))
