@@ -14,9 +14,10 @@ import Vapor
 final class JobRunner: Sendable {
     typealias Handler = @Sendable (QueuedJob, JobContext) async throws -> Void
 
-    /// A handler whose job writes only to the database: it runs inside the transaction `tx`
-    /// that also completes the job, so that what it wrote and the completion commit together.
-    typealias TransactionalHandler = @Sendable (QueuedJob, JobContext, _ tx: any Database) async throws -> Void
+    /// A handler of jobs that write only to the database: it runs the jobs given (one, or
+    /// several of its kind claimed together) inside the transaction `tx` that also completes
+    /// them, so that what they wrote and their completion commit together.
+    typealias TransactionalHandler = @Sendable ([QueuedJob], JobContext, _ tx: any Database) async throws -> Void
 
     struct Registration: Sendable {
         var policy: RetryPolicy
@@ -76,7 +77,7 @@ final class JobRunner: Sendable {
     func register(_ kind: String, policy: RetryPolicy, inTransaction handler: @escaping TransactionalHandler) {
         let alone: Handler = { job, context in
             try await StoreTuning.writeTransaction(context.db) { tx in
-                try await handler(job, context, tx)
+                try await handler([job], context, tx)
                 try await JobQueue.complete(job.id, worker: context.worker, now: context.now, on: tx)
             }
         }
@@ -189,8 +190,8 @@ final class JobRunner: Sendable {
             let context = JobContext(app: app, worker: worker)
             do {
                 try await StoreTuning.writeTransaction(app.db) { tx in
+                    try await handler(group, context, tx)
                     for job in group {
-                        try await handler(job, context, tx)
                         try await JobQueue.complete(job.id, worker: worker, now: context.now, on: tx)
                     }
                 }
