@@ -150,8 +150,15 @@ public enum StoreTuning {
     /// A transaction that writes. On SQLite it takes the write lock before its first read,
     /// waiting its turn behind another connection's writer: a deferred transaction that read
     /// first would fail half-way ("database is locked") when the other connection committed in
-    /// between, since SQLite cannot move its snapshot forward. PostgreSQL needs nothing more.
+    /// between, since SQLite cannot move its snapshot forward. It waits for its turn among the
+    /// writers of this process first, without holding a thread (``WriteGate``). PostgreSQL
+    /// needs nothing more.
     public static func writeTransaction<T: Sendable>(_ db: any Database, _ work: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        guard let gate = WriteGate.of(db) else { return try await transaction(db, work) }
+        return try await gate.run { try await transaction(db, work) }
+    }
+
+    private static func transaction<T: Sendable>(_ db: any Database, _ work: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         // Fluent runs the transaction's body in a task of its own, started from the event loop,
         // which does not inherit this task's locals: the collector of stage moves is handed over.
         let log = StageMoveLog.current

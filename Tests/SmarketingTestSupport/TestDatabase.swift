@@ -64,7 +64,18 @@ public enum TestDatabase {
         return try await withStore(at: .sqliteFile(path: directory.appendingPathComponent("store.sqlite").path), body)
     }
 
+    /// The same with a handle to the database on each of the other event loops besides the
+    /// test's own (the first), each loop with its own connections: for what only writers on
+    /// other connections do.
+    public static func withStoreOnEveryLoop<T>(_ body: ([any Database]) async throws -> T) async throws -> T {
+        try await withFresh { try await withStore(at: $0, body) }
+    }
+
     private static func withStore<T>(at location: DatabaseLocation, _ body: (any Database) async throws -> T) async throws -> T {
+        try await withStore(at: location) { (handles: [any Database]) in try await body(handles[0]) }
+    }
+
+    private static func withStore<T>(at location: DatabaseLocation, _ body: ([any Database]) async throws -> T) async throws -> T {
         do {
             let databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
             databases.use(try location.factory(maxConnectionsPerEventLoop: 2), as: location.databaseID, isDefault: true)
@@ -78,10 +89,15 @@ public enum TestDatabase {
                 if case .sqliteFile = location, let db = databases.database(logger: logger, on: eventLoop) { try await StoreTuning.prepare(db) }
                 try await migrator.setupIfNeeded().get()
                 try await migrator.prepareBatch().get()
+                // One handle per event loop, each with the pool of its loop: the first is the
+                // test's own, the others are other connections to the same database.
+                let others = MultiThreadedEventLoopGroup.singleton.makeIterator().filter { $0 !== eventLoop }.compactMap { loop in
+                    databases.database(logger: logger, on: loop)
+                }
                 guard let db = databases.database(logger: logger, on: eventLoop) else {
                     throw ConfigurationError(variable: "database", reason: "could not be opened")
                 }
-                let result = try await body(db)
+                let result = try await body([db] + others)
                 await databases.shutdownAsync()
                 return result
             } catch {

@@ -1,0 +1,106 @@
+import FluentKit
+import FluentSQLiteDriver
+import Foundation
+import NIOConcurrencyHelpers
+
+/// The turn of a SQLite database's writers in this process, one at a time and first come,
+/// first served, waited for by a suspended task instead of on a thread.
+///
+/// SQLite lets one connection write at a time; one that finds another writing waits inside
+/// SQLite, on the thread its query runs on: one of NIO's pool threads, of which there are as
+/// many as cores. While a re-scoring run's transaction held the write lock, the handoff
+/// notifications it queued waited that way, and with two cores the run's own reader and writer
+/// were left one thread between them (a model change that made 11,000 MQLs took 36 s instead
+/// of 26 s). Write transactions (``StoreTuning/writeTransaction(_:_:)``) take the gate before
+/// they begin, so a writer of this process that waits holds no thread, and the one ahead of it
+/// gets the lock at once. Another process, or a write outside a write transaction, still
+/// waits inside SQLite as before.
+final class WriteGate: Sendable {
+    private struct State {
+        var held = false
+        var waiting: [CheckedContinuation<Void, Never>] = []
+        var first = 0
+    }
+
+    private let state = NIOLockedValueBox(State())
+
+    /// Waits for the gate, then holds it until ``leave()``.
+    func enter() async {
+        await withCheckedContinuation { (turn: CheckedContinuation<Void, Never>) in
+            let now = state.withLockedValue { state -> Bool in
+                guard state.held else {
+                    state.held = true
+                    return true
+                }
+                state.waiting.append(turn)
+                return false
+            }
+            if now { turn.resume() }
+        }
+    }
+
+    /// How many writers wait for the gate.
+    var waitingCount: Int {
+        state.withLockedValue { $0.waiting.count - $0.first }
+    }
+
+    /// Hands the gate to the writer that has waited longest, or opens it.
+    func leave() {
+        let next = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+            guard state.first < state.waiting.count else {
+                state.held = false
+                state.waiting.removeAll(keepingCapacity: true)
+                state.first = 0
+                return nil
+            }
+            let next = state.waiting[state.first]
+            state.first += 1
+            // The turns already given are dropped now and then, not one by one.
+            if state.first >= 64 {
+                state.waiting.removeFirst(state.first)
+                state.first = 0
+            }
+            return next
+        }
+        next?.resume()
+    }
+
+    /// Runs `work` holding the gate.
+    func run<T: Sendable>(_ work: () async throws -> T) async throws -> T {
+        await enter()
+        do {
+            let result = try await work()
+            leave()
+            return result
+        } catch {
+            leave()
+            throw error
+        }
+    }
+
+    private static let gates = NIOLockedValueBox<[String: WriteGate]>([:])
+
+    /// The gate of the SQLite database `db` writes to (one per file, or per database in
+    /// memory); nil for PostgreSQL, whose writers do not wait for one another, and inside a
+    /// transaction, which already has its turn.
+    static func of(_ db: any Database) -> WriteGate? {
+        guard !db.inTransaction, let key = key(of: db.context.configuration) else { return nil }
+        return gates.withLockedValue { gates in
+            if let gate = gates[key] { return gate }
+            let gate = WriteGate()
+            gates[key] = gate
+            return gate
+        }
+    }
+
+    /// Where a SQLite configuration keeps its data. Fluent's SQLite configuration is not
+    /// public, so its SQLiteKit configuration is found by reflection; a release that moves it
+    /// gives no gate (writers wait inside SQLite, as before), which a store test would show.
+    private static func key(of configuration: any DatabaseConfiguration) -> String? {
+        guard let sqlite = Mirror(reflecting: configuration).descendant("configuration") as? SQLiteConfiguration else { return nil }
+        switch sqlite.storage {
+        case .file(let path): return "file:" + path
+        case .memory(let identifier): return "memory:" + identifier
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import FluentKit
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import SmarketingTestSupport
+import SQLKit
+import Testing
+@testable import SmarketingStore
+
+@Suite("Writers waiting their turn")
+struct WriteGateTests {
+    /// Runs one job on each of NIO's pool threads at once: true when all of them were running
+    /// together within `seconds`, false when some thread was busy elsewhere all that time.
+    func poolThreadsAllFree(within seconds: Double) async throws -> Bool {
+        let threads = System.coreCount
+        let started = NIOLockedValueBox(0)
+        let deadline = Date().addingTimeInterval(seconds)
+        return try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<threads {
+                group.addTask {
+                    try await NIOThreadPool.singleton.runIfActive {
+                        started.withLockedValue { $0 += 1 }
+                        while started.withLockedValue({ $0 }) < threads, Date() < deadline { usleep(1_000) }
+                        return started.withLockedValue { $0 } >= threads
+                    }
+                }
+            }
+            var all = true
+            for try await together in group { all = all && together }
+            return all
+        }
+    }
+
+    @Test("writers queued behind a long write transaction hold none of NIO's pool threads while they wait, and each writes once it has its turn")
+    func waitingWritersHoldNoThread() async throws {
+        try await TestDatabase.withStoreOnEveryLoop { handles in
+            let db = handles[0]
+            let sql = try #require(db as? any SQLDatabase)
+            try await sql.raw("CREATE TABLE gate_probe (writer INTEGER NOT NULL)").run()
+            let (holding, held) = AsyncStream.makeStream(of: Void.self)
+            let (releasing, release) = AsyncStream.makeStream(of: Void.self)
+            let first = Task {
+                try await StoreTuning.writeTransaction(db) { tx in
+                    try await (tx as! any SQLDatabase).raw("INSERT INTO gate_probe (writer) VALUES (0)").run()
+                    held.yield()
+                    for await _ in releasing { break }
+                }
+            }
+            for await _ in holding { break }
+            // On every event loop, so that some of them wait on connections of their own.
+            let writers = (1...6).map { writer in
+                Task {
+                    try await StoreTuning.writeTransaction(handles[writer % handles.count]) { tx in
+                        try await (tx as! any SQLDatabase).raw("INSERT INTO gate_probe (writer) VALUES (\(literal: writer))").run()
+                    }
+                }
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            let free = try await poolThreadsAllFree(within: 5)
+            release.yield()
+            try await first.value
+            for writer in writers { try await writer.value }
+            #expect(free, "every pool thread ran while the writers waited")
+            let rows = try await sql.raw("SELECT COUNT(*) AS n FROM gate_probe").first()?.decode(column: "n", as: Int.self)
+            #expect(rows == 7)
+        }
+    }
+
+    @Test("a SQLite database's writers take their turns in the order they asked, one at a time")
+    func turnsInOrder() async throws {
+        let gate = WriteGate()
+        await gate.enter()
+        let order = NIOLockedValueBox<[Int]>([])
+        let inside = NIOLockedValueBox(0)
+        let overlapped = NIOLockedValueBox(false)
+        var waiting: [Task<Void, Never>] = []
+        for writer in 0..<100 {
+            waiting.append(Task {
+                await gate.enter()
+                inside.withLockedValue { count in
+                    count += 1
+                    if count > 1 { overlapped.withLockedValue { $0 = true } }
+                }
+                order.withLockedValue { $0.append(writer) }
+                inside.withLockedValue { $0 -= 1 }
+                gate.leave()
+            })
+            // Each asks once the one before it is waiting.
+            while gate.waitingCount < writer + 1 { await Task.yield() }
+        }
+        gate.leave()
+        for task in waiting { await task.value }
+        #expect(order.withLockedValue { $0 } == Array(0..<100))
+        #expect(!overlapped.withLockedValue { $0 })
+    }
+
+    @Test("two SQLite databases have gates of their own, and PostgreSQL and transactions have none")
+    func gatesPerDatabase() async throws {
+        try await TestDatabase.withStore { db in
+            try await TestDatabase.withSQLiteFileStore { file in
+                let fileGate = try #require(WriteGate.of(file))
+                #expect(WriteGate.of(file) === fileGate)
+                if TestDatabase.isPostgres {
+                    #expect(WriteGate.of(db) == nil)
+                } else {
+                    #expect(try #require(WriteGate.of(db)) !== fileGate)
+                }
+                try await file.transaction { tx in
+                    #expect(WriteGate.of(tx) == nil)
+                }
+            }
+        }
+    }
+}
