@@ -115,35 +115,48 @@ public enum StoreTuning {
     public static func bulkWriting<T: Sendable>(_ db: any Database, checkpointPages: Int = 40_000,
                                                 _ work: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return try await work(db) }
+        // The writers' turn is taken before the connection, never while holding one: a writer
+        // ahead may need the pool's connection of that event loop. `work`'s write transactions
+        // on the connection have that turn; the checkpoint after it does not need it.
+        let turn = await WriteGate.Turn.take(db)
+        defer { turn.end() }
         return try await db.withConnection { connection in
-            // Inside a transaction (a caller's own) the connection is left as it is: SQLite
-            // refuses to change `synchronous` there.
-            let names = ["synchronous", "wal_autocheckpoint"]
-            let read = try await RawSQLite.with(connection) { raw in
-                raw.inTransaction ? nil : try names.map { ($0, try raw.value("PRAGMA \($0)") ?? "") }
+            try await WriteGate.$held.withValue(turn.gate) {
+                try await bulkWriting(connection, checkpointPages: checkpointPages, turn: turn, work)
             }
-            guard let read, let saved = read, saved.allSatisfy({ Int($0.1) != nil }) else { return try await work(connection) }
-            @Sendable func set(_ settings: [(String, String)]) async throws {
-                _ = try await RawSQLite.with(connection) { raw in
-                    for (name, value) in settings { try raw.execute("PRAGMA \(name) = \(value)") }
+        }
+    }
+
+    private static func bulkWriting<T: Sendable>(_ connection: any Database, checkpointPages: Int, turn: WriteGate.Turn,
+                                                 _ work: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        // Inside a transaction (a caller's own) the connection is left as it is: SQLite
+        // refuses to change `synchronous` there.
+        let names = ["synchronous", "wal_autocheckpoint"]
+        let read = try await RawSQLite.with(connection) { raw in
+            raw.inTransaction ? nil : try names.map { ($0, try raw.value("PRAGMA \($0)") ?? "") }
+        }
+        guard let read, let saved = read, saved.allSatisfy({ Int($0.1) != nil }) else { return try await work(connection) }
+        @Sendable func set(_ settings: [(String, String)]) async throws {
+            _ = try await RawSQLite.with(connection) { raw in
+                for (name, value) in settings { try raw.execute("PRAGMA \(name) = \(value)") }
+            }
+        }
+        do {
+            try await set([("synchronous", "NORMAL"), ("wal_autocheckpoint", "0")])
+            try await widenCache(connection, megabytes: 256)
+            let result = try await work(connection)
+            turn.end()
+            _ = try await RawSQLite.with(connection) { raw in
+                if raw.pagesWritten() >= checkpointPages {
+                    _ = try raw.value("PRAGMA wal_checkpoint(PASSIVE)")
+                    raw.pagesWritten(reset: true)
                 }
             }
-            do {
-                try await set([("synchronous", "NORMAL"), ("wal_autocheckpoint", "0")])
-                try await widenCache(connection, megabytes: 256)
-                let result = try await work(connection)
-                _ = try await RawSQLite.with(connection) { raw in
-                    if raw.pagesWritten() >= checkpointPages {
-                        _ = try raw.value("PRAGMA wal_checkpoint(PASSIVE)")
-                        raw.pagesWritten(reset: true)
-                    }
-                }
-                try await set(saved)
-                return result
-            } catch {
-                try? await set(saved)
-                throw error
-            }
+            try await set(saved)
+            return result
+        } catch {
+            try? await set(saved)
+            throw error
         }
     }
 

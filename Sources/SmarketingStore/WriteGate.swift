@@ -78,19 +78,50 @@ final class WriteGate: Sendable {
         }
     }
 
+    /// The gate the current task holds for its whole work (``StoreTuning/bulkWriting(_:checkpointPages:_:)``
+    /// holds one across its write transactions): its write transactions do not wait for it again.
+    @TaskLocal static var held: WriteGate?
+
+    /// A turn taken ahead of a piece of work that gives it back on its own, once.
+    final class Turn: Sendable {
+        let gate: WriteGate?
+        private let ended = NIOLockedValueBox(false)
+
+        private init(_ gate: WriteGate?) {
+            self.gate = gate
+        }
+
+        /// Waits for the turn of `db`'s writers (none on PostgreSQL or inside a transaction).
+        static func take(_ db: any Database) async -> Turn {
+            let gate = WriteGate.of(db)
+            await gate?.enter()
+            return Turn(gate)
+        }
+
+        /// Gives the turn back; later calls do nothing.
+        func end() {
+            let first = ended.withLockedValue { ended in
+                defer { ended = true }
+                return !ended
+            }
+            if first { gate?.leave() }
+        }
+    }
+
     private static let gates = NIOLockedValueBox<[String: WriteGate]>([:])
 
     /// The gate of the SQLite database `db` writes to (one per file, or per database in
-    /// memory); nil for PostgreSQL, whose writers do not wait for one another, and inside a
-    /// transaction, which already has its turn.
+    /// memory); nil for PostgreSQL, whose writers do not wait for one another, inside a
+    /// transaction, which already has its turn, and when the task holds it (``held``).
     static func of(_ db: any Database) -> WriteGate? {
         guard !db.inTransaction, let key = key(of: db.context.configuration) else { return nil }
-        return gates.withLockedValue { gates in
+        let gate = gates.withLockedValue { gates in
             if let gate = gates[key] { return gate }
             let gate = WriteGate()
             gates[key] = gate
             return gate
         }
+        return gate === held ? nil : gate
     }
 
     /// Where a SQLite configuration keeps its data. Fluent's SQLite configuration is not

@@ -67,6 +67,32 @@ struct WriteGateTests {
         }
     }
 
+    @Test("a bulk writer's transactions and other writers sharing its event loop's connection all finish, none waiting for a connection the other holds")
+    func bulkWriterSharesItsConnection() async throws {
+        try await TestDatabase.withStore { db in
+            let sql = try #require(db as? any SQLDatabase)
+            try await sql.raw("CREATE TABLE gate_probe (writer INTEGER NOT NULL)").run()
+            @Sendable func insert(_ writer: Int, on db: any Database) async throws {
+                try await StoreTuning.writeTransaction(db) { tx in
+                    try await (tx as! any SQLDatabase).raw("INSERT INTO gate_probe (writer) VALUES (\(literal: writer))").run()
+                }
+            }
+            let bulk = Task {
+                try await StoreTuning.bulkWriting(db) { connection in
+                    for writer in 100..<103 {
+                        try await insert(writer, on: connection)
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                }
+            }
+            let writers = (0..<8).map { writer in Task { try await insert(writer, on: db) } }
+            try await bulk.value
+            for writer in writers { try await writer.value }
+            let rows = try await sql.raw("SELECT COUNT(*) AS n FROM gate_probe").first()?.decode(column: "n", as: Int.self)
+            #expect(rows == 11)
+        }
+    }
+
     @Test("a SQLite database's writers take their turns in the order they asked, one at a time")
     func turnsInOrder() async throws {
         let gate = WriteGate()
