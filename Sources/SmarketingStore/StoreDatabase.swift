@@ -77,10 +77,27 @@ public enum StoreTuning {
 
     /// Has the connections of these databases (on SQLite, one per event loop: its pool holds one
     /// connection a loop) sleep while they wait for another connection's lock instead of
-    /// spinning (``RawSQLite/sleepWhileBusy()``). A connection SQLiteNIO opens later (the pool
-    /// replaces one that failed) spins again until the next start.
-    public static func sleepWhileBusy(_ databases: [any Database]) async throws {
-        for db in databases { _ = try await RawSQLite.with(db) { $0.sleepWhileBusy() } }
+    /// spinning (``RawSQLite/sleepWhileBusy()``), and leave the WAL to a bulk run writing the
+    /// file (``RawSQLite/checkpointOutsideBulkRuns()``). A connection SQLiteNIO opens later (the
+    /// pool replaces one that failed) has SQLite's defaults until the next start.
+    public static func tuneConnections(_ databases: [any Database]) async throws {
+        for db in databases {
+            _ = try await RawSQLite.with(db) { raw in
+                raw.sleepWhileBusy()
+                raw.checkpointOutsideBulkRuns()
+            }
+        }
+    }
+
+    /// Runs `work`, a bulk run writing `db`'s file that checkpoints its WAL itself
+    /// (``bulkWriting(_:checkpointPages:_:)``), with the other connections of this process
+    /// leaving the WAL to it, also between its transactions (``RawSQLite/BulkRuns``).
+    public static func writingInBulk<T>(_ db: any Database, _ work: () async throws -> T) async throws -> T {
+        let path = try await RawSQLite.with(db) { $0.filename } ?? ""
+        guard !path.isEmpty else { return try await work() }
+        RawSQLite.BulkRuns.begin(path)
+        defer { RawSQLite.BulkRuns.end(path) }
+        return try await work()
     }
 
     /// Gives a connection that works in bulk (an import, a re-scoring) a page cache of
@@ -101,17 +118,17 @@ public enum StoreTuning {
     /// - its commits are not flushed to disk one by one (`synchronous = NORMAL`). In WAL mode a
     ///   commit still survives the process being killed; one that a power cut loses is a run's
     ///   commit, which also holds the run's progress, so the run resumes before it;
-    /// - its commits do not checkpoint the WAL: once `work` is done (its transaction committed,
-    ///   and what it started after the commit under way), the WAL is checkpointed if the
-    ///   connection wrote `checkpointPages` pages into it since the last time (SQLite's default
-    ///   is 1,000), so that index pages several commits rewrite (the engagement index takes a
-    ///   run's rows in random order) are copied into the database file once, not once per
-    ///   commit, and so that the run's reader reads the next batches meanwhile;
+    /// - no commit of this process checkpoints the WAL while `work` runs (``writingInBulk(_:_:)``;
+    ///   a run wraps all its transactions in it too): once `work` is done (its transaction
+    ///   committed, and what it started after the commit under way), the WAL is checkpointed if
+    ///   the connection wrote `checkpointPages` pages into it since the last time (SQLite's
+    ///   default is 1,000), so that index pages several commits rewrite (the engagement index
+    ///   takes a run's rows in random order) are copied into the database file once, not once
+    ///   per commit, and so that the run's reader reads the next batches meanwhile. The
+    ///   connection keeps checkpointing after its commits once no bulk run writes the file
+    ///   (``RawSQLite/checkpointOutsideBulkRuns()``);
     /// - its page cache is widened to 256 MB (``widenCache(_:megabytes:)``, for the life of the
     ///   connection).
-    ///
-    /// Other connections keep SQLite's defaults: a commit of theirs while the WAL is longer than
-    /// 1,000 pages checkpoints it, as the run's own commit would have done.
     public static func bulkWriting<T: Sendable>(_ db: any Database, checkpointPages: Int = 40_000,
                                                 _ work: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return try await work(db) }
@@ -131,9 +148,10 @@ public enum StoreTuning {
                                                  _ work: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         // Inside a transaction (a caller's own) the connection is left as it is: SQLite
         // refuses to change `synchronous` there.
-        let names = ["synchronous", "wal_autocheckpoint"]
+        let names = ["synchronous"]
         let read = try await RawSQLite.with(connection) { raw in
-            raw.inTransaction ? nil : try names.map { ($0, try raw.value("PRAGMA \($0)") ?? "") }
+            if !raw.inTransaction { raw.checkpointOutsideBulkRuns() }
+            return raw.inTransaction ? nil : try names.map { ($0, try raw.value("PRAGMA \($0)") ?? "") }
         }
         guard let read, let saved = read, saved.allSatisfy({ Int($0.1) != nil }) else { return try await work(connection) }
         @Sendable func set(_ settings: [(String, String)]) async throws {
@@ -142,9 +160,9 @@ public enum StoreTuning {
             }
         }
         do {
-            try await set([("synchronous", "NORMAL"), ("wal_autocheckpoint", "0")])
+            try await set([("synchronous", "NORMAL")])
             try await widenCache(connection, megabytes: 256)
-            let result = try await work(connection)
+            let result = try await writingInBulk(connection) { try await work(connection) }
             turn.end()
             _ = try await RawSQLite.with(connection) { raw in
                 if raw.pagesWritten() >= checkpointPages {

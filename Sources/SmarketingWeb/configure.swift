@@ -44,7 +44,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     if !config.database.isPostgres {
         // One process owns an SQLite file: an import it was running when it stopped is now interrupted.
         try await ImportRepository.interruptStaleRuns(app.db, now: app.clock.now())
-        try await StoreTuning.sleepWhileBusy(app.eventLoopGroup.makeIterator().compactMap {
+        try await StoreTuning.tuneConnections(app.eventLoopGroup.makeIterator().compactMap {
             app.databases.database(logger: app.logger, on: $0)
         })
         // A re-scoring run killed while it had the engagement index aside left it out.

@@ -91,7 +91,7 @@ struct DirectRowsTests {
         }
     }
 
-    @Test("a re-scoring transaction's connection writes in bulk (commits not flushed one by one, the WAL checkpointed after it once long, a wide cache) and gets its flush and checkpoint settings back after, also after a failure; inside a transaction it is left as it is")
+    @Test("a re-scoring transaction's connection writes in bulk (commits not flushed one by one, the WAL checkpointed after it once long, a wide cache) and gets its flush setting back after, also after a failure; inside a transaction it is left as it is")
     func bulkWritingSettings() async throws {
         struct Stop: Error {}
         try await TestDatabase.withSQLiteFileStore { db in
@@ -104,18 +104,43 @@ struct DirectRowsTests {
                     return values
                 }
                 let own = try await settings(connection)
+                #expect(own == [2, 1000], "SQLite's defaults: commits flushed, the WAL checkpointed at 1,000 pages")
                 let during = try await StoreTuning.bulkWriting(connection, checkpointPages: 5000) { try await settings($0) }
-                #expect(during == [1, 0] && during != own, "its commits leave the checkpoint to bulkWriting")
+                // SQLite reads 0 for a checkpoint of the product's own (checkpointOutsideBulkRuns).
+                #expect(during == [1, 0], "its commits leave the checkpoint to bulkWriting")
                 let cache = try await (connection as? any SQLDatabase)?.raw("PRAGMA cache_size").first()?.decode(column: "cache_size", as: Int.self)
                 #expect(cache == -256 * 1024)
-                #expect(try await settings(connection) == own)
+                let after = try await settings(connection)
+                #expect(after == [2, 0], "flushed again; checkpointed by the product's hook outside bulk runs")
 
                 await #expect(throws: Stop.self) { try await StoreTuning.bulkWriting(connection) { _ in throw Stop() } }
-                #expect(try await settings(connection) == own)
+                #expect(try await settings(connection) == after)
 
                 let inTransaction = try await connection.transaction { tx in try await StoreTuning.bulkWriting(tx) { try await settings($0) } }
-                #expect(inTransaction == own)
+                #expect(inTransaction == after)
             }
+        }
+    }
+
+    @Test("while a bulk run writes a database file no other commit of the process checkpoints its WAL, and once the run ends the next commit over 1,000 pages does")
+    func commitsLeaveTheWALToABulkRun() async throws {
+        try await TestDatabase.withSQLiteFileStore { db in
+            let path = try #require(try await RawSQLite.with(db) { $0.filename })
+            let writer = try RawSQLite.open(path)
+            defer { writer.close() }
+            writer.checkpointOutsideBulkRuns()
+            func fileSize() throws -> Int {
+                (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+            }
+            try writer.execute("CREATE TABLE wal_probe (body BLOB NOT NULL)")
+            let before = try fileSize()
+            try await StoreTuning.writingInBulk(db) {
+                // About 1,500 pages of 4 KB in one commit.
+                try writer.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500) INSERT INTO wal_probe (body) SELECT randomblob(4000) FROM n")
+                #expect(try fileSize() < before + 1_000_000, "the commit left the WAL to the run")
+            }
+            try writer.execute("INSERT INTO wal_probe (body) VALUES (x'00')")
+            #expect(try fileSize() > before + 5_000_000, "the next commit after the run checkpointed it")
         }
     }
 

@@ -28,8 +28,17 @@ public struct BulkScoring: Sendable {
 
     /// Re-scores every contact under `definition` (an activation run) and moves those who
     /// qualify to MQL, or compares `definition` with `old` without writing scores (a what-if run).
+    /// An activation run checkpoints the WAL itself from start to end (``StoreTuning/writingInBulk(_:_:)``).
     public func run(_ run: ScoringRun, definition: CompiledLeadDefinition, old: CompiledLeadDefinition?, now: @Sendable () -> Date,
                     progress: @Sendable (ScoringRun) async -> Void = { _ in }) async throws -> ScoringRun {
+        guard run.kind == .activation else { return try await batches(run, definition: definition, old: old, now: now, progress: progress) }
+        return try await StoreTuning.writingInBulk(db) {
+            try await batches(run, definition: definition, old: old, now: now, progress: progress)
+        }
+    }
+
+    private func batches(_ run: ScoringRun, definition: CompiledLeadDefinition, old: CompiledLeadDefinition?, now: @Sendable () -> Date,
+                         progress: @Sendable (ScoringRun) async -> Void) async throws -> ScoringRun {
         let runs = ScoringRuns(db, workspaceID: workspaceID)
         var current = run
         var whatIf = run.kind == .whatIf ? WhatIf(old: old ?? Self.nothing, new: definition) : nil
