@@ -137,8 +137,10 @@ public enum StoreTuning {
         // on the connection have that turn; the checkpoint after it does not need it.
         let turn = await WriteGate.Turn.take(db)
         defer { turn.end() }
+        // Read here: Fluent runs the closure below in a task of its own, without this task's locals.
+        let held = turn.gate ?? WriteGate.held
         return try await db.withConnection { connection in
-            try await WriteGate.$held.withValue(turn.gate) {
+            try await WriteGate.$held.withValue(held) {
                 try await bulkWriting(connection, checkpointPages: checkpointPages, turn: turn, work)
             }
         }

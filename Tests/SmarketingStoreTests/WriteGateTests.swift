@@ -93,6 +93,45 @@ struct WriteGateTests {
         }
     }
 
+    @Test("a run that keeps the writers' turn across its transactions lets the writers waiting behind it go only once it has kept it for its time, then carries on")
+    func keptTurnYields() async throws {
+        try await TestDatabase.withSQLiteFileStore { db in
+            let sql = try #require(db as? any SQLDatabase)
+            try await sql.raw("CREATE TABLE gate_probe (writer INTEGER NOT NULL)").run()
+            @Sendable func rows() async throws -> Int {
+                try #require(try await sql.raw("SELECT COUNT(*) AS n FROM gate_probe").first()?.decode(column: "n", as: Int.self))
+            }
+            @Sendable func insert(_ writer: Int) async throws {
+                try await StoreTuning.writeTransaction(db) { tx in
+                    try await (tx as! any SQLDatabase).raw("INSERT INTO gate_probe (writer) VALUES (\(literal: writer))").run()
+                }
+            }
+            // Kept for an hour: a writer waiting behind it waits until the run is done.
+            var other: Task<Void, any Error>?
+            try await WriteGate.KeptTurn.keep(db, every: .seconds(3600)) { turn in
+                try await insert(0)
+                other = Task.detached { try await insert(1) }
+                while !turn.othersWaiting { try await Task.sleep(for: .milliseconds(5)) }
+                await turn.yieldIfDue()
+                try await insert(2)
+                #expect(try await rows() == 2, "not due: the other writer still waits")
+            }
+            try await other?.value
+            #expect(try await rows() == 3)
+            // Kept for no time: the writer waiting goes at the run's next pause, before its next write.
+            try await WriteGate.KeptTurn.keep(db, every: .zero) { turn in
+                try await insert(3)
+                other = Task.detached { try await insert(4) }
+                while !turn.othersWaiting { try await Task.sleep(for: .milliseconds(5)) }
+                await turn.yieldIfDue()
+                #expect(try await rows() == 5, "due: the other writer went first")
+                try await insert(5)
+            }
+            try await other?.value
+            #expect(try await rows() == 6)
+        }
+    }
+
     @Test("a SQLite database's writers take their turns in the order they asked, one at a time")
     func turnsInOrder() async throws {
         let gate = WriteGate()

@@ -33,12 +33,19 @@ public struct BulkScoring: Sendable {
                     progress: @Sendable (ScoringRun) async -> Void = { _ in }) async throws -> ScoringRun {
         guard run.kind == .activation else { return try await batches(run, definition: definition, old: old, now: now, progress: progress) }
         return try await StoreTuning.writingInBulk(db) {
-            try await batches(run, definition: definition, old: old, now: now, progress: progress)
+            try await WriteGate.KeptTurn.keep(db, every: Self.turnKept) { turn in
+                try await batches(run, definition: definition, old: old, now: now, turn: turn, progress: progress)
+            }
         }
     }
 
+    /// How long an activation run keeps the writers' turn (on SQLite) before it lets the
+    /// writers waiting for it go: handoff notifications and ingest wait at most about that long
+    /// behind a model change.
+    static let turnKept = Duration.seconds(2)
+
     private func batches(_ run: ScoringRun, definition: CompiledLeadDefinition, old: CompiledLeadDefinition?, now: @Sendable () -> Date,
-                         progress: @Sendable (ScoringRun) async -> Void) async throws -> ScoringRun {
+                         turn: WriteGate.KeptTurn? = nil, progress: @Sendable (ScoringRun) async -> Void) async throws -> ScoringRun {
         let runs = ScoringRuns(db, workspaceID: workspaceID)
         var current = run
         var whatIf = run.kind == .whatIf ? WhatIf(old: old ?? Self.nothing, new: definition) : nil
@@ -125,6 +132,7 @@ public struct BulkScoring: Sendable {
                     guard let last = done.last else { break }
                     current.processed += done.count
                     current.lastContactID = last
+                    await turn?.yieldIfDue()
                 }
                 await progress(current)
             }
