@@ -10,11 +10,11 @@ import NIOConcurrencyHelpers
 /// SQLite, on the thread its query runs on: one of NIO's pool threads, of which there are as
 /// many as cores. While a re-scoring run's transaction held the write lock, the handoff
 /// notifications it queued waited that way, and with two cores the run's own reader and writer
-/// were left one thread between them (a model change that made 11,000 MQLs took 36 s instead
-/// of 26 s). Write transactions (``StoreTuning/writeTransaction(_:_:)``) take the gate before
-/// they begin, so a writer of this process that waits holds no thread, and the one ahead of it
-/// gets the lock at once. Another process, or a write outside a write transaction, still
-/// waits inside SQLite as before.
+/// were left one thread between them. Write transactions
+/// (``StoreTuning/writeTransaction(_:_:)``) take the gate before they begin, so a writer of
+/// this process that waits holds no thread, and the one ahead of it gets the lock at once.
+/// Another process, or a write outside a write transaction, still waits inside SQLite as
+/// before.
 final class WriteGate: Sendable {
     private struct State {
         var held = false
@@ -131,8 +131,8 @@ final class WriteGate: Sendable {
     /// The writers' turn kept by a long run of write transactions (a re-scoring run) from one
     /// to the next, and let go to the writers waiting behind it now and then
     /// (``yieldIfDue()``). Each commit of another writer between two of the run's transactions
-    /// makes the run read the next batches again (``BulkReader``): handoff notifications
-    /// committing between every two of them made a model change 30% slower.
+    /// makes the run read its next batches again (``BulkReader``), and the handoff
+    /// notifications a model change queues would commit between nearly every two of them.
     final class KeptTurn: @unchecked Sendable {
         private let gate: WriteGate?
         private let every: Duration

@@ -116,10 +116,9 @@ struct RawSQLite: @unchecked Sendable {
     /// Makes the connection's commits checkpoint the WAL once it is 1,000 pages long, as
     /// SQLite's own automatic checkpoint does, except while a bulk run writes the same file
     /// (``BulkRuns``), which checkpoints it itself, every 40,000 pages
-    /// (``StoreTuning/bulkWriting(_:checkpointPages:_:)``). Each commit of a handoff
-    /// notification during a model change otherwise copied the run's long WAL into the file
-    /// (with its flushes) while the run waited for its turn: 1.2 GB more written, in a run 30%
-    /// slower.
+    /// (``StoreTuning/bulkWriting(_:checkpointPages:_:)``). Otherwise each commit of a handoff
+    /// notification during a model change copied the run's long WAL into the file (with its
+    /// flushes) before its writer gave the turn back to the run.
     func checkpointOutsideBulkRuns() {
         sqlite_nio_sqlite3_wal_hook(handle, Self.checkpointingHook, nil)
     }
