@@ -68,14 +68,8 @@ final class WriteGate: Sendable {
     /// Runs `work` holding the gate.
     func run<T: Sendable>(_ work: () async throws -> T) async throws -> T {
         await enter()
-        do {
-            let result = try await work()
-            leave()
-            return result
-        } catch {
-            leave()
-            throw error
-        }
+        defer { leave() }
+        return try await work()
     }
 
     /// The gate the current task holds for its whole work (``StoreTuning/bulkWriting(_:checkpointPages:_:)``

@@ -10,6 +10,30 @@ import Testing
 
 @Suite("Writers waiting their turn")
 struct WriteGateTests {
+    /// A table of the writers that wrote, each row written by a write transaction of its own.
+    struct Probe: Sendable {
+        let sql: any SQLDatabase
+
+        static func create(_ db: any Database) async throws -> Probe {
+            let sql = try #require(db as? any SQLDatabase)
+            try await sql.raw("CREATE TABLE gate_probe (writer INTEGER NOT NULL)").run()
+            return Probe(sql: sql)
+        }
+
+        /// Writes `writer`'s row on `db` (a handle to the same database) in a write transaction.
+        static func insert(_ writer: Int, on db: any Database) async throws {
+            try await StoreTuning.writeTransaction(db) { tx in try await insert(writer, in: tx) }
+        }
+
+        static func insert(_ writer: Int, in tx: any Database) async throws {
+            try await (tx as! any SQLDatabase).raw("INSERT INTO gate_probe (writer) VALUES (\(literal: writer))").run()
+        }
+
+        func rows() async throws -> Int {
+            try #require(try await sql.raw("SELECT COUNT(*) AS n FROM gate_probe").first()?.decode(column: "n", as: Int.self))
+        }
+    }
+
     /// Runs one job on each of NIO's pool threads at once: true when all of them were running
     /// together within `seconds`, false when some thread was busy elsewhere all that time.
     func poolThreadsAllFree(within seconds: Double) async throws -> Bool {
@@ -36,13 +60,12 @@ struct WriteGateTests {
     func waitingWritersHoldNoThread() async throws {
         try await TestDatabase.withStoreOnEveryLoop { handles in
             let db = handles[0]
-            let sql = try #require(db as? any SQLDatabase)
-            try await sql.raw("CREATE TABLE gate_probe (writer INTEGER NOT NULL)").run()
+            let probe = try await Probe.create(db)
             let (holding, held) = AsyncStream.makeStream(of: Void.self)
             let (releasing, release) = AsyncStream.makeStream(of: Void.self)
             let first = Task {
                 try await StoreTuning.writeTransaction(db) { tx in
-                    try await (tx as! any SQLDatabase).raw("INSERT INTO gate_probe (writer) VALUES (0)").run()
+                    try await Probe.insert(0, in: tx)
                     held.yield()
                     for await _ in releasing { break }
                 }
@@ -50,11 +73,7 @@ struct WriteGateTests {
             for await _ in holding { break }
             // On every event loop, so that some of them wait on connections of their own.
             let writers = (1...6).map { writer in
-                Task {
-                    try await StoreTuning.writeTransaction(handles[writer % handles.count]) { tx in
-                        try await (tx as! any SQLDatabase).raw("INSERT INTO gate_probe (writer) VALUES (\(literal: writer))").run()
-                    }
-                }
+                Task { try await Probe.insert(writer, on: handles[writer % handles.count]) }
             }
             try await Task.sleep(for: .milliseconds(200))
             let free = try await poolThreadsAllFree(within: 5)
@@ -62,50 +81,35 @@ struct WriteGateTests {
             try await first.value
             for writer in writers { try await writer.value }
             #expect(free, "every pool thread ran while the writers waited")
-            let rows = try await sql.raw("SELECT COUNT(*) AS n FROM gate_probe").first()?.decode(column: "n", as: Int.self)
-            #expect(rows == 7)
+            #expect(try await probe.rows() == 7)
         }
     }
 
     @Test("a bulk writer's transactions and other writers sharing its event loop's connection all finish, none waiting for a connection the other holds")
     func bulkWriterSharesItsConnection() async throws {
         try await TestDatabase.withStore { db in
-            let sql = try #require(db as? any SQLDatabase)
-            try await sql.raw("CREATE TABLE gate_probe (writer INTEGER NOT NULL)").run()
-            @Sendable func insert(_ writer: Int, on db: any Database) async throws {
-                try await StoreTuning.writeTransaction(db) { tx in
-                    try await (tx as! any SQLDatabase).raw("INSERT INTO gate_probe (writer) VALUES (\(literal: writer))").run()
-                }
-            }
+            let probe = try await Probe.create(db)
             let bulk = Task {
                 try await StoreTuning.bulkWriting(db) { connection in
                     for writer in 100..<103 {
-                        try await insert(writer, on: connection)
+                        try await Probe.insert(writer, on: connection)
                         try await Task.sleep(for: .milliseconds(20))
                     }
                 }
             }
-            let writers = (0..<8).map { writer in Task { try await insert(writer, on: db) } }
+            let writers = (0..<8).map { writer in Task { try await Probe.insert(writer, on: db) } }
             try await bulk.value
             for writer in writers { try await writer.value }
-            let rows = try await sql.raw("SELECT COUNT(*) AS n FROM gate_probe").first()?.decode(column: "n", as: Int.self)
-            #expect(rows == 11)
+            #expect(try await probe.rows() == 11)
         }
     }
 
     @Test("a run that keeps the writers' turn across its transactions lets the writers waiting behind it go only once it has kept it for its time, then carries on")
     func keptTurnYields() async throws {
         try await TestDatabase.withSQLiteFileStore { db in
-            let sql = try #require(db as? any SQLDatabase)
-            try await sql.raw("CREATE TABLE gate_probe (writer INTEGER NOT NULL)").run()
-            @Sendable func rows() async throws -> Int {
-                try #require(try await sql.raw("SELECT COUNT(*) AS n FROM gate_probe").first()?.decode(column: "n", as: Int.self))
-            }
-            @Sendable func insert(_ writer: Int) async throws {
-                try await StoreTuning.writeTransaction(db) { tx in
-                    try await (tx as! any SQLDatabase).raw("INSERT INTO gate_probe (writer) VALUES (\(literal: writer))").run()
-                }
-            }
+            let probe = try await Probe.create(db)
+            @Sendable func rows() async throws -> Int { try await probe.rows() }
+            @Sendable func insert(_ writer: Int) async throws { try await Probe.insert(writer, on: db) }
             // Kept for an hour: a writer waiting behind it waits until the run is done.
             var other: Task<Void, any Error>?
             try await WriteGate.KeptTurn.keep(db, every: .seconds(3600)) { turn in
