@@ -106,7 +106,8 @@ struct ScoreStateTextTests {
         #expect(state.fit == 20 && state.caps.count == 4 && state.windows.first?.recent.count == 2)
     }
 
-    @Test("text that is not a state reads as nothing", arguments: ["", "s1|1", "s2|1||0|0|-||", "s1|x||0|0|-||", "s1|1||0|0|-|1:2:3|"])
+    @Test("text that is not a state reads as nothing", arguments: ["", "s1|1", "s2|1||0|0|-||", "s1|x||0|0|-||", "s1|1||0|0|-|1:2:3|",
+                                                                   "s1|1||0|0|-|é:2|", "s1|1|\u{301}|0|0|-||", "s1|1||0|0|-||1/0/1/-|"])
     func refusesOtherText(text: String) {
         #expect(ScoreState(text: text) == nil)
     }

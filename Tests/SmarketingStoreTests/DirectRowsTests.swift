@@ -1,4 +1,5 @@
 import FluentKit
+import NIOConcurrencyHelpers
 import NIOPosix
 import Foundation
 import SmarketingCore
@@ -152,7 +153,11 @@ struct DirectRowsTests {
             defer { holder.close(); waiter.close() }
             waiter.sleepWhileBusy()
             try holder.execute("BEGIN IMMEDIATE")
+            // The lock is let go 300 ms after the waiter starts waiting (on a busy machine the
+            // waiter's thread may start late).
+            let waiting = NIOLockedValueBox(false)
             let release = Task.detached {
+                while !waiting.withLockedValue({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
                 try await Task.sleep(for: .milliseconds(300))
                 try holder.execute("COMMIT")
             }
@@ -164,6 +169,7 @@ struct DirectRowsTests {
                     return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
                 }
                 let (start, cpu) = (seconds(CLOCK_MONOTONIC), seconds(CLOCK_THREAD_CPUTIME_ID))
+                waiting.withLockedValue { $0 = true }
                 try waiter.execute("BEGIN IMMEDIATE")
                 try waiter.execute("COMMIT")
                 return (seconds(CLOCK_MONOTONIC) - start, seconds(CLOCK_THREAD_CPUTIME_ID) - cpu)

@@ -74,6 +74,18 @@ enum BulkInsert {
         try await write(into: table, columns: columns, rows: rows, conflict: (key, updating), on: db)
     }
 
+    /// ``run(into:columns:rows:on:)`` (an upsert when `conflict` is given) for a caller whose
+    /// transaction a failure rolls back whole, which the ingest commit's are: on SQLite one
+    /// statement prepared once and run a row at a time. A statement of many rows costs SQLite a
+    /// parse of thousands of values and a statement journal (a copy of every page it changes, to
+    /// undo the statement alone); a statement of one row needs neither.
+    static func runInTransaction(into table: String, columns: [String], rows: [[BulkValue]], conflict: (key: [String], updating: [String])? = nil,
+                                 on db: any Database) async throws {
+        guard !rows.isEmpty else { return }
+        if try await RawSQLite.with(db, { try $0.write(into: table, columns: columns, rows: rows, conflict: conflict) }) != nil { return }
+        try await write(into: table, columns: columns, rows: rows, conflict: conflict, on: db)
+    }
+
     /// The SQLite text of an insert of `rows` rows (an upsert when `conflict` is given).
     static func sqliteStatement(into table: String, columns: [String], rows: Int, conflict: (key: [String], updating: [String])?) -> String {
         let placeholders = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"

@@ -111,6 +111,9 @@ public struct EventIngest: Sendable {
     /// The workspace's contacts with these ids or addresses: who they are and their stage.
     private func contacts(ids: Set<UUID>, emails: Set<String>) async throws
         -> (byID: Set<UUID>, byEmail: [String: UUID], stages: [UUID: LifecycleStage]) {
+        if let found = try await RawSQLite.with(db, { [workspaceID] raw in try Self.contacts(ids: ids, emails: emails, workspaceID: workspaceID, on: raw) }) {
+            return found
+        }
         var byID = Set<UUID>(), byEmail: [String: UUID] = [:], stages: [UUID: LifecycleStage] = [:]
         guard let sql = db as? any SQLDatabase else { return (byID, byEmail, stages) }
         func read(_ column: String, _ values: [any SQLExpression]) async throws -> [any SQLRow] {
@@ -132,6 +135,25 @@ public struct EventIngest: Sendable {
         for row in try await read("email", emails.map { SQLBind($0) }) {
             let id = try note(row)
             if let email = try row.decode(column: "email", as: String?.self) { byEmail[email] = id }
+        }
+        return (byID, byEmail, stages)
+    }
+
+    /// ``contacts(ids:emails:)`` on SQLite's own handle: one lookup a contact.
+    private static func contacts(ids: Set<UUID>, emails: Set<String>, workspaceID: UUID, on raw: RawSQLite) throws
+        -> (byID: Set<UUID>, byEmail: [String: UUID], stages: [UUID: LifecycleStage]) {
+        var byID = Set<UUID>(), byEmail: [String: UUID] = [:], stages: [UUID: LifecycleStage] = [:]
+        let select = "SELECT id, email, lifecycle_stage FROM \"\(ContactRow.schema)\" WHERE workspace_id = ? AND "
+        func note(_ row: RawSQLite.Statement) -> UUID? {
+            guard let id = row.uuid(0) else { return nil }
+            stages[id] = row.text(2).flatMap(LifecycleStage.init(rawValue:)) ?? .lead
+            return id
+        }
+        try raw.lookup(select + "id = ?", workspaceID: workspaceID, keys: ids, bind: { $0.bind(2, $1) }) { row in
+            if let id = note(row) { byID.insert(id) }
+        }
+        try raw.lookup(select + "email = ?", workspaceID: workspaceID, keys: emails, bind: { $0.bind(2, $1) }) { row in
+            if let id = note(row), let email = row.text(1) { byEmail[email] = id }
         }
         return (byID, byEmail, stages)
     }

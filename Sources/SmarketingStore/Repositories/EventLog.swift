@@ -51,6 +51,26 @@ public struct EventLog: Sendable {
     @discardableResult
     public func record(_ events: [(event: ScoringEvent, contactID: UUID?, anonymousID: String?)], now: Date) async throws -> [ScoringEvent] {
         guard !events.isEmpty else { return [] }
+        func values(_ item: (event: ScoringEvent, contactID: UUID?, anonymousID: String?)) -> [BulkValue] {
+            [.uuid(TimeOrderedID.make(at: now)), .uuid(workspaceID), BulkValue(item.contactID), BulkValue(item.anonymousID), .text(item.event.id),
+             .text(item.event.type), .text(AuditLog.encode(item.event.properties)), .date(item.event.time), .date(now)]
+        }
+        // On SQLite, each event is inserted unless its id is there already: one statement an
+        // event, where reading the ids first took a statement of hundreds of values.
+        let rows = events.map(values)
+        let insert = BulkInsert.sqliteStatement(into: EventRow.schema, columns: EventRow.bulkColumns, rows: 1, conflict: nil)
+            + " ON CONFLICT (\"workspace_id\", \"external_id\") DO NOTHING"
+        if let inserted = try await RawSQLite.with(db, { raw in
+            let statement = try RawSQLite.Statement(raw, insert)
+            return try raw.atomically {
+                try rows.map { row in
+                    try statement.run(row)
+                    return raw.changes > 0
+                }
+            }
+        }) {
+            return zip(events, inserted).filter(\.1).map(\.0.event)
+        }
         var known = Set<String>()
         if let sql = db as? any SQLDatabase {
             for chunk in events.map(\.event.id).chunked(500) {
@@ -61,10 +81,8 @@ public struct EventLog: Sendable {
         }
         var fresh: [[BulkValue]] = []
         var stored: [ScoringEvent] = []
-        for item in events where known.insert(item.event.id).inserted {
-            fresh.append([.uuid(TimeOrderedID.make(at: now)), .uuid(workspaceID), BulkValue(item.contactID), BulkValue(item.anonymousID),
-                          .text(item.event.id), .text(item.event.type), .text(AuditLog.encode(item.event.properties)),
-                          .date(item.event.time), .date(now)])
+        for (item, row) in zip(events, rows) where known.insert(item.event.id).inserted {
+            fresh.append(row)
             stored.append(item.event)
         }
         try await BulkInsert.run(into: EventRow.schema, columns: EventRow.bulkColumns, rows: fresh, on: db)
@@ -118,9 +136,28 @@ public struct EventLog: Sendable {
 
     /// The contacts these visitors were identified as (each by its latest identified event).
     public func contacts(ofVisitors visitors: [String]) async throws -> [String: UUID] {
+        let visitors = Set(visitors)
+        typealias Identified = (at: Date, id: UUID, contactID: UUID)
+        // Each visitor's latest identified row.
+        @Sendable func keep(_ visitor: String, _ candidate: Identified, in latest: inout [String: Identified]) {
+            if let best = latest[visitor], best.at > candidate.at || (best.at == candidate.at && !UUIDText.precedes(best.id, candidate.id)) { return }
+            latest[visitor] = candidate
+        }
+        let lookup = "SELECT anonymous_id, contact_id, received_at, id FROM \"\(EventRow.schema)\" WHERE workspace_id = ? AND anonymous_id = ?"
+            + " AND contact_id IS NOT NULL"
+        if let found = try await RawSQLite.with(db, { [workspaceID] raw in
+            var latest: [String: Identified] = [:]
+            try raw.lookup(lookup, workspaceID: workspaceID, keys: visitors, bind: { $0.bind(2, $1) }) { row in
+                guard let visitor = row.text(0), let contactID = row.uuid(1), let at = row.double(2), let id = row.uuid(3) else { return }
+                keep(visitor, (Date(timeIntervalSince1970: at), id, contactID), in: &latest)
+            }
+            return latest.mapValues(\.contactID)
+        }) {
+            return found
+        }
         guard let sql = db as? any SQLDatabase else { return [:] }
-        var latest: [String: (at: Date, id: UUID, contactID: UUID)] = [:]
-        for chunk in Array(Set(visitors)).chunked(500) {
+        var latest: [String: Identified] = [:]
+        for chunk in Array(visitors).chunked(500) {
             // No ORDER BY: with one, SQLite's planner may walk the workspace's whole
             // `(workspace_id, received_at)` index to skip a sort, instead of reading the visitors'
             // own rows through `events_anonymous`. Each visitor's latest row is picked here.
@@ -129,12 +166,8 @@ public struct EventLog: Sendable {
                 .where("anonymous_id", .in, SQLGroupExpression(SQLList(chunk.map { SQLBind($0) })))
                 .where("contact_id", .isNot, SQLLiteral.null)
             for row in try await DirectRows.all(db, select) {
-                let visitor = try row.decode(column: "anonymous_id", as: String.self)
-                let candidate = (at: try row.decode(column: "received_at", as: Date.self), id: try row.uuid("id"), contactID: try row.uuid("contact_id"))
-                if let best = latest[visitor], best.at > candidate.at || (best.at == candidate.at && !UUIDText.precedes(best.id, candidate.id)) {
-                    continue
-                }
-                latest[visitor] = candidate
+                keep(try row.decode(column: "anonymous_id", as: String.self),
+                     (try row.decode(column: "received_at", as: Date.self), try row.uuid("id"), try row.uuid("contact_id")), in: &latest)
             }
         }
         return latest.mapValues(\.contactID)

@@ -152,6 +152,24 @@ struct RawSQLite: @unchecked Sendable {
         }
     }
 
+    /// How many rows the connection's last INSERT, UPDATE or DELETE changed.
+    var changes: Int { Int(sqlite_nio_sqlite3_changes64(handle)) }
+
+    /// Runs a query once per key, with `workspaceID` bound as its first value and the key (by
+    /// `bind`) as its second, and hands every row it answers to `row`: point lookups through an
+    /// index, one statement prepared once for all of them, where an `IN` list of hundreds of
+    /// values costs a statement of that size to parse and a sort of the list.
+    func lookup<Key>(_ sql: String, workspaceID: UUID, keys: some Sequence<Key>, bind: (Statement, Key) -> Void,
+                     row: (Statement) throws -> Void) throws {
+        let statement = try Statement(self, sql)
+        statement.bind(1, workspaceID)
+        for key in keys {
+            bind(statement, key)
+            while try statement.step() { try row(statement) }
+            statement.reset()
+        }
+    }
+
     /// Whether a transaction is open on the connection.
     var inTransaction: Bool { sqlite_nio_sqlite3_get_autocommit(handle) == 0 }
 
@@ -174,26 +192,28 @@ struct RawSQLite: @unchecked Sendable {
 
     /// Inserts rows of values (in `columns` order), an upsert when `conflict` is given: one
     /// statement prepared once and run a row at a time. The rows are written together or not at
-    /// all: inside the caller's transaction, which a failure rolls back; on their own, in a
-    /// savepoint (inside a transaction a savepoint would copy every page it changes, to undo it).
+    /// all (``atomically(_:)``).
     func write(into table: String, columns: [String], rows: [[BulkValue]], conflict: (key: [String], updating: [String])? = nil) throws {
         guard !rows.isEmpty else { return }
         let statement = try Statement(self, BulkInsert.sqliteStatement(into: table, columns: columns, rows: 1, conflict: conflict))
-        func run() throws {
-            for row in rows {
-                for (index, value) in row.enumerated() { statement.bind(Int32(index + 1), value) }
-                while try statement.step() {}
-                statement.reset()
-            }
+        try atomically {
+            for row in rows { try statement.run(row) }
         }
-        if inTransaction { return try run() }
-        try execute("SAVEPOINT bulk_write")
+    }
+
+    /// Runs `body`'s statements together or not at all: inside the caller's transaction, which a
+    /// failure rolls back; on their own, in a savepoint (inside a transaction a savepoint would
+    /// copy every page it changes, to undo it).
+    func atomically<T>(_ body: () throws -> T) throws -> T {
+        if inTransaction { return try body() }
+        try execute("SAVEPOINT raw_write")
         do {
-            try run()
-            try execute("RELEASE bulk_write")
+            let result = try body()
+            try execute("RELEASE raw_write")
+            return result
         } catch {
-            try? execute("ROLLBACK TO bulk_write")
-            try? execute("RELEASE bulk_write")
+            try? execute("ROLLBACK TO raw_write")
+            try? execute("RELEASE raw_write")
             throw error
         }
     }
@@ -253,6 +273,14 @@ struct RawSQLite: @unchecked Sendable {
             }
         }
 
+        /// Runs a statement that answers no rows with these values (bound in order), and makes it
+        /// ready to run again.
+        func run(_ values: [BulkValue]) throws {
+            for (index, value) in values.enumerated() { bind(Int32(index + 1), value) }
+            while try step() {}
+            reset()
+        }
+
         /// Moves to the next row: true when there is one, false when the statement is done.
         func step() throws -> Bool {
             let code = sqlite_nio_sqlite3_step(pointer)
@@ -270,6 +298,11 @@ struct RawSQLite: @unchecked Sendable {
         /// A column as text (a number as SQLite writes it); nil for NULL.
         func text(_ column: Int32) -> String? {
             sqlite_nio_sqlite3_column_type(pointer, column) == SQLITE_NULL ? nil : String(decoding: bytes(column), as: UTF8.self)
+        }
+
+        /// An id column as the store writes it; nil for NULL or a text that is no id.
+        func uuid(_ column: Int32) -> UUID? {
+            UUIDText.parse(bytes(column))
         }
 
         /// A whole-number column (a real one cut, a text one read); nil for NULL or a text that is no number.

@@ -151,8 +151,9 @@ public struct ScoreKeeper: Sendable {
                 scores[contactID] = HandoffScores(definitionVersion: definition.version, fit: cause.fit, engagement: cause.engagement)
             }
         }
-        try await ContactScoreRow.upsert(states, columns: ContactScoreRow.stateColumns, on: db)
-        try await BulkInsert.run(into: ScoreChangeRow.schema, columns: ScoreChangeRow.bulkColumns, rows: lines, on: db)
+        try await BulkInsert.runInTransaction(into: ContactScoreRow.schema, columns: ContactScoreRow.stateColumns, rows: states,
+                                              conflict: ContactScoreRow.upsertConflict(ContactScoreRow.stateColumns), on: db)
+        try await BulkInsert.runInTransaction(into: ScoreChangeRow.schema, columns: ScoreChangeRow.bulkColumns, rows: lines, on: db)
         // After the ledger: the handoff names the rules behind the points.
         try await StageChanges(db, workspaceID: workspaceID).moveAll(promotions, to: .mql, by: Self.actor(for: definition), now: now, scores: scores)
         for contactID in fromHistory {
@@ -162,16 +163,27 @@ public struct ScoreKeeper: Sendable {
 
     /// The stored score rows of these contacts: row id, version and state text.
     private func storedStates(of contactIDs: [UUID]) async throws -> [UUID: (id: UUID, version: Int, state: String)] {
+        let contacts = Set(contactIDs)
+        let lookup = "SELECT contact_id, id, definition_version, state FROM \"\(ContactScoreRow.schema)\" WHERE workspace_id = ? AND contact_id = ?"
+        if let read = try await RawSQLite.with(db, { [workspaceID] raw in
+            var found: [UUID: (id: UUID, version: Int, state: String)] = [:]
+            try raw.lookup(lookup, workspaceID: workspaceID, keys: contacts, bind: { $0.bind(2, $1) }) { row in
+                guard let contactID = row.uuid(0), let id = row.uuid(1), let version = row.integer(2), let state = row.text(3) else { return }
+                found[contactID] = (id, version, state)
+            }
+            return found
+        }) {
+            return read
+        }
         guard let sql = db as? any SQLDatabase else { return [:] }
         var found: [UUID: (id: UUID, version: Int, state: String)] = [:]
-        for chunk in Array(Set(contactIDs)).chunked(500) {
+        for chunk in Array(contacts).chunked(500) {
             let select = sql.select().columns("id", "contact_id", "definition_version", "state").from(ContactScoreRow.schema)
                 .where("workspace_id", .equal, SQLBind(workspaceID))
                 .where("contact_id", .in, SQLGroupExpression(SQLList(chunk.map { SQLBind($0) })))
             for row in try await DirectRows.all(db, select) {
-                found[try row.uuid("contact_id")] = (try row.uuid("id"),
-                                                                              try row.decode(column: "definition_version", as: Int.self),
-                                                                              try row.decode(column: "state", as: String.self))
+                found[try row.uuid("contact_id")] = (try row.uuid("id"), try row.decode(column: "definition_version", as: Int.self),
+                                                     try row.decode(column: "state", as: String.self))
             }
         }
         return found
