@@ -123,7 +123,7 @@ struct DirectRowsTests {
         }
     }
 
-    @Test("while a bulk run writes a database file no other commit of the process checkpoints its WAL, and once the run ends the next commit over 1,000 pages does")
+    @Test("while a bulk run writes a database file no other commit of the process has its WAL checkpointed, and once the run ends the next commit over 1,000 pages does")
     func commitsLeaveTheWALToABulkRun() async throws {
         try await TestDatabase.withSQLiteFileStore { db in
             let path = try #require(try await RawSQLite.with(db) { $0.filename })
@@ -141,7 +141,27 @@ struct DirectRowsTests {
                 #expect(try fileSize() < before + 1_000_000, "the commit left the WAL to the run")
             }
             try writer.execute("INSERT INTO wal_probe (body) VALUES (x'00')")
-            #expect(try fileSize() > before + 5_000_000, "the next commit after the run checkpointed it")
+            RawSQLite.Checkpointer.shared.waitUntilIdle()
+            #expect(try fileSize() > before + 5_000_000, "the next commit after the run had it checkpointed")
+        }
+    }
+
+    @Test("a writer that never pauses still has its WAL copied into the file and started over: it stays near 8,000 pages however much is written")
+    func walStaysBoundedUnderConstantWrites() async throws {
+        try await TestDatabase.withSQLiteFileStore { db in
+            let path = try #require(try await RawSQLite.with(db) { $0.filename })
+            let writer = try RawSQLite.open(path)
+            defer { writer.close() }
+            writer.checkpointOutsideBulkRuns()
+            try writer.execute("CREATE TABLE wal_probe (body BLOB NOT NULL)")
+            // 30 commits of about 1,000 pages of 4 KB each, one right after the other.
+            for _ in 0..<30 {
+                try writer.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) INSERT INTO wal_probe (body) SELECT randomblob(4000) FROM n")
+            }
+            RawSQLite.Checkpointer.shared.waitUntilIdle()
+            let wal = (try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? NSNumber)?.intValue ?? 0
+            #expect(wal < 10_500 * 4_200, "the WAL grew to \(wal) bytes")
+            #expect(try writer.value("SELECT COUNT(*) FROM wal_probe") == "30000")
         }
     }
 

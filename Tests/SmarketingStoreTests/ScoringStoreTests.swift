@@ -357,6 +357,38 @@ struct ScoringStoreTests {
         }
     }
 
+    @Test("a visitor is the contact of its latest identified event whatever the number of its anonymous ones, which SQLite does not read to find it; an event id already stored or repeated in the batch is stored once")
+    func visitorsAndReplays() async throws {
+        try await TestDatabase.withStore { db in
+            let (workspace, actor) = try await workspace(db)
+            let ids = try await directorsAndAnalysts(2, emailPrefix: "v", in: workspace, actor: actor, db: db)
+            let log = EventLog(db, workspaceID: workspace.id)
+            func view(_ id: String, _ seconds: Double) -> ScoringEvent {
+                ScoringEvent(id: id, type: "page_view", time: storeNow.addingTimeInterval(seconds), properties: ["path": "/blog"])
+            }
+            _ = try await log.record((0..<40).map { (view("a\($0)", Double($0)), nil, "v1") }, now: storeNow)
+            _ = try await log.record([(view("i1", 50), ids[0], "v1")], now: storeNow.addingTimeInterval(50))
+            _ = try await log.record([(view("i2", 60), ids[1], "v1"), (view("i3", 60), ids[0], "v3")], now: storeNow.addingTimeInterval(60))
+            _ = try await log.record((40..<60).map { (view("a\($0)", 100 + Double($0)), nil, "v1") }, now: storeNow.addingTimeInterval(200))
+            #expect(try await log.contacts(ofVisitors: ["v1", "v2", "v3", "v1"]) == ["v1": ids[1], "v3": ids[0]])
+
+            let stored = try await log.record([(view("a1", 1), nil, "v1"), (view("n1", 300), nil, "v2"), (view("n1", 301), nil, "v2")],
+                                              now: storeNow.addingTimeInterval(300))
+            #expect(stored.map(\.id) == ["n1"])
+            #expect(stored.first?.time == storeNow.addingTimeInterval(300), "the first of the batch's repeats is the one stored")
+            #expect(try await log.count() == 64)
+
+            if let plan = try await RawSQLite.with(db, { raw -> [String] in
+                let explain = try RawSQLite.Statement(raw, "EXPLAIN QUERY PLAN " + EventLog.identifiedVisitorLookup)
+                var details: [String] = []
+                while try explain.step() { details.append(explain.text(3) ?? "") }
+                return details
+            }) {
+                #expect(plan.contains { $0.contains("events_identified_visitor") }, "\(plan)")
+            }
+        }
+    }
+
     @Test("activation re-scores every contact in batches, resumes after an interruption, and promotes the ones who qualify")
     func bulkRescore() async throws {
         try await TestDatabase.withStore { db in

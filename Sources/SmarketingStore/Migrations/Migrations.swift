@@ -23,5 +23,6 @@ public enum StoreMigrations {
         CreateOutboxMessages(),
         CreateSalesFollowUp(),
         CreateRouting(),
+        IdentifiedVisitorsIndex(),
     ]
 }

@@ -134,6 +134,11 @@ public struct EventLog: Sendable {
         }
     }
 
+    /// A visitor's identified events on SQLite (workspace, then visitor), through the
+    /// `events_identified_visitor` index.
+    static let identifiedVisitorLookup = "SELECT anonymous_id, contact_id, received_at, id FROM \"\(EventRow.schema)\""
+        + " WHERE workspace_id = ? AND anonymous_id = ? AND contact_id IS NOT NULL"
+
     /// The contacts these visitors were identified as (each by its latest identified event).
     public func contacts(ofVisitors visitors: [String]) async throws -> [String: UUID] {
         let visitors = Set(visitors)
@@ -143,11 +148,9 @@ public struct EventLog: Sendable {
             if let best = latest[visitor], best.at > candidate.at || (best.at == candidate.at && !UUIDText.precedes(best.id, candidate.id)) { return }
             latest[visitor] = candidate
         }
-        let lookup = "SELECT anonymous_id, contact_id, received_at, id FROM \"\(EventRow.schema)\" WHERE workspace_id = ? AND anonymous_id = ?"
-            + " AND contact_id IS NOT NULL"
         if let found = try await RawSQLite.with(db, { [workspaceID] raw in
             var latest: [String: Identified] = [:]
-            try raw.lookup(lookup, workspaceID: workspaceID, keys: visitors, bind: { $0.bind(2, $1) }) { row in
+            try raw.lookup(Self.identifiedVisitorLookup, workspaceID: workspaceID, keys: visitors, bind: { $0.bind(2, $1) }) { row in
                 guard let visitor = row.text(0), let contactID = row.uuid(1), let at = row.double(2), let id = row.uuid(3) else { return }
                 keep(visitor, (Date(timeIntervalSince1970: at), id, contactID), in: &latest)
             }
@@ -158,9 +161,10 @@ public struct EventLog: Sendable {
         guard let sql = db as? any SQLDatabase else { return [:] }
         var latest: [String: Identified] = [:]
         for chunk in Array(visitors).chunked(500) {
-            // No ORDER BY: with one, SQLite's planner may walk the workspace's whole
+            // No ORDER BY: with one, a planner may walk the workspace's whole
             // `(workspace_id, received_at)` index to skip a sort, instead of reading the visitors'
-            // own rows through `events_anonymous`. Each visitor's latest row is picked here.
+            // identified rows through `events_identified_visitor`. Each visitor's latest row is
+            // picked here.
             let select = sql.select().columns("anonymous_id", "contact_id", "received_at", "id").from(EventRow.schema)
                 .where("workspace_id", .equal, SQLBind(workspaceID))
                 .where("anonymous_id", .in, SQLGroupExpression(SQLList(chunk.map { SQLBind($0) })))
