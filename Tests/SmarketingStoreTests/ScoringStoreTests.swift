@@ -389,6 +389,65 @@ struct ScoringStoreTests {
         }
     }
 
+    @Test("the ingest writer's kept score states serve its next commit only while nothing else was committed: after a failed commit or another writer's change the score is read again and counts exactly what was stored")
+    func keptScoreStates() async throws {
+        struct Stop: Error {}
+        try await TestDatabase.withStore { db in
+            let (workspace, actor) = try await workspace(db)
+            let stored = try await activate(testDefinition(), in: workspace, actor: actor, db: db)
+            let writer = ContactWriter(db, workspaceID: workspace.id)
+            let (contact, _) = try #require(try await writer.save(try contactInput(["email": "bia@acme.test", "job_title": "Analista"]),
+                                                                  mode: .replace, definitions: [], by: actor, now: storeNow))
+            let cache = ScoreStateCache()
+            let kept = try await RawSQLite.isAvailable(db)
+            func event(_ id: String, _ type: String, _ seconds: Double) -> ScoringEvent {
+                ScoringEvent(id: id, type: type, time: storeNow.addingTimeInterval(seconds), properties: type == "page_view" ? ["path": "/pricing"] : [:])
+            }
+            func ingest(_ event: ScoringEvent, failing: Bool = false) async throws {
+                do {
+                    try await StoreTuning.writeTransaction(db) { tx in
+                        try await cache.begin(tx)
+                        let outcomes = try await EventIngest(tx, workspaceID: workspace.id)
+                            .record([EventSubmission(event: event, subject: .contact(contact.id))], now: event.time, cache: cache)
+                        #expect(outcomes == [.stored])
+                        try await cache.end(tx)
+                        if failing { throw Stop() }
+                    }
+                    cache.committed()
+                } catch {
+                    cache.discard()
+                    throw error
+                }
+            }
+            let views = [event("p1", "page_view", 10), event("p2", "page_view", 20)]
+            for view in views { try await ingest(view) }
+            #expect(cache.hits == (kept ? 1 : 0), "the second commit found the state the first one stored")
+
+            await #expect(throws: Stop.self) { try await ingest(event("lost", "form_submitted", 25), failing: true) }
+            #expect(cache.hits == (kept ? 2 : 0), "the failed commit found it too")
+            try await ingest(event("p3", "page_view", 30))
+            #expect(cache.hits == (kept ? 2 : 0), "after a failed commit the state is read again")
+            try await ingest(event("p4", "page_view", 40))
+            #expect(cache.hits == (kept ? 3 : 0))
+
+            // Another writer: the contact becomes a director, which re-scores its fit.
+            _ = try await writer.save(try contactInput(["email": "bia@acme.test", "job_title": "Diretora Comercial"]), mode: .replace, definitions: [],
+                                      by: actor, now: storeNow.addingTimeInterval(45))
+            let form = event("f1", "form_submitted", 50)
+            try await ingest(form)
+            #expect(cache.hits == (kept ? 3 : 0), "after another writer's commit the state is read again")
+
+            let definition = CompiledLeadDefinition(stored.version.definition)
+            let now = storeNow.addingTimeInterval(60)
+            let score = try #require(try await ScoreKeeper(db, workspaceID: workspace.id).score(of: contact.id, definition: definition, now: now))
+            let expected = definition.rescore(profile: ScoringProfile(["job_title": "Diretora Comercial"]),
+                                              events: views + [event("p3", "page_view", 30), event("p4", "page_view", 40), form], now: now)
+            #expect(score.fit == 20)
+            #expect(abs(score.engagement - expected.engagement) < 1e-9, "the failed commit's event counts for nothing, the daily cap holds")
+            #expect(abs(score.total - score.ledgerTotal) < 1e-9)
+        }
+    }
+
     @Test("activation re-scores every contact in batches, resumes after an interruption, and promotes the ones who qualify")
     func bulkRescore() async throws {
         try await TestDatabase.withStore { db in

@@ -38,10 +38,13 @@ public struct EventIngest: Sendable {
     }
 
     /// Stores and scores checked events (run it inside a transaction); returns one outcome per
-    /// submission, in order. The work takes a few statements whatever the number of events:
-    /// one read of the contacts they name, one of their visitors, one of the ids already
-    /// stored, one insert, then ``ScoreKeeper/applyEvents(_:definition:by:now:)``.
-    public func record(_ submissions: [EventSubmission], now: Date) async throws -> [Outcome] {
+    /// submission, in order. It reads the contacts the events name and the contacts their
+    /// visitors were identified as, inserts the new events, then scores them with
+    /// ``ScoreKeeper/applyEvents(_:definition:by:now:cache:)``: on PostgreSQL a few statements
+    /// whatever the number of events, on SQLite statements prepared once and run once per key
+    /// or row on the connection's own handle. With a `cache` (the ingest writer's), score
+    /// states are taken from it and kept in it.
+    public func record(_ submissions: [EventSubmission], now: Date, cache: ScoreStateCache? = nil) async throws -> [Outcome] {
         var ids = Set<UUID>(), emails = Set<String>(), visitors = Set<String>()
         for submission in submissions {
             switch submission.subject {
@@ -91,6 +94,7 @@ public struct EventIngest: Sendable {
         if !scored.isEmpty || !identified.isEmpty, let definition = try await keeper.activeDefinition() {
             let actor = ScoreKeeper.actor(for: definition)
             for contactID in identified.sorted(by: UUIDText.precedes) {
+                cache?.keep(nil, workspaceID: workspaceID, contactID: contactID)
                 try await keeper.rescoreHistory(of: contactID, definition: definition, by: actor, now: now)
             }
             // Each contact's events together, applied in the order they happened. A visitor's
@@ -103,7 +107,7 @@ public struct EventIngest: Sendable {
             let batches = byContact.keys.sorted(by: UUIDText.precedes).compactMap { id in
                 stages[id].map { (contactID: id, stage: $0, events: byContact[id] ?? []) }
             }
-            try await keeper.applyEvents(batches, definition: definition, by: actor, now: now)
+            try await keeper.applyEvents(batches, definition: definition, by: actor, now: now, cache: cache)
         }
         return outcomes.map { $0 ?? .duplicate }
     }

@@ -130,7 +130,7 @@ struct RawSQLite: @unchecked Sendable {
     }
 
     /// The WAL length (in pages) from which a commit checkpoints it in its own time.
-    static let inlineCheckpointPages: Int32 = 8000
+    static let inlineCheckpointPages: Int32 = 16_000
 
     static let checkpointingHook: @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, UnsafePointer<CChar>?, Int32) -> Int32 = { _, handle, name, pages in
         guard pages >= 1000, let handle, let name else { return SQLITE_OK }

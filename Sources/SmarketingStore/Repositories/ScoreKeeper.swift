@@ -112,7 +112,7 @@ public struct ScoreKeeper: Sendable {
         try await applyAll([(contact: contact, events: [event])], definition: definition, by: actor, now: now)
     }
 
-    /// Applies a commit's events to their contacts' scores together: ``applyEvents(_:definition:by:now:)``
+    /// Applies a commit's events to their contacts' scores together: ``applyEvents(_:definition:by:now:cache:)``
     /// for contacts already read.
     public func applyAll(_ batches: [(contact: Contact, events: [ScoringEvent])], definition: CompiledLeadDefinition, by actor: AuditActor,
                          now: Date) async throws {
@@ -125,10 +125,18 @@ public struct ScoreKeeper: Sendable {
     /// the order they happened, one upsert of the new states, one insert of the new ledger lines
     /// and one move of the contacts that now qualify. A contact whose state is newer than its
     /// first event here (an event that arrived late), or that has no score yet, is scored again
-    /// from its whole history instead.
+    /// from its whole history instead. With a `cache` (the ingest writer's), states it holds are
+    /// not read, and the states written are kept in it.
     public func applyEvents(_ batches: [(contactID: UUID, stage: LifecycleStage, events: [ScoringEvent])], definition: CompiledLeadDefinition,
-                            by actor: AuditActor, now: Date) async throws {
-        let stored = try await storedStates(of: batches.map(\.contactID))
+                            by actor: AuditActor, now: Date, cache: ScoreStateCache? = nil) async throws {
+        var current: [UUID: ScoreStateCache.Entry] = [:]
+        var unread: [UUID] = []
+        for batch in batches {
+            if let entry = cache?.entry(workspaceID: workspaceID, contactID: batch.contactID) { current[batch.contactID] = entry } else { unread.append(batch.contactID) }
+        }
+        for (contactID, row) in try await storedStates(of: unread) {
+            if let state = Self.decodeState(row.state) { current[contactID] = ScoreStateCache.Entry(rowID: row.id, version: row.version, state: state) }
+        }
         var states: [[BulkValue]] = [], lines: [[BulkValue]] = []
         var promotions: [(contactID: UUID, from: LifecycleStage, cause: String)] = []
         var scores: [UUID: HandoffScores] = [:]
@@ -136,15 +144,17 @@ public struct ScoreKeeper: Sendable {
         for (contactID, stage, events) in batches {
             let ordered = events.sorted(by: ScoringEvent.historyOrder)
             guard let first = ordered.first else { continue }
-            guard let row = stored[contactID], row.version == definition.version, var state = Self.decodeState(row.state), definition.owns(state),
-                  (state.asOf ?? .distantPast) <= first.time
+            guard let row = current[contactID], row.version == definition.version, definition.owns(row.state),
+                  (row.state.asOf ?? .distantPast) <= first.time
             else {
                 fromHistory.append(contactID)
                 continue
             }
+            var state = row.state
             var ledger: [ScoreEntry] = []
             for event in ordered { try definition.apply(event, to: &state, ledger: &ledger) }
-            states.append(Self.stateValues(state, rowID: row.id, contactID: contactID, workspaceID: workspaceID, definition: definition, now: now))
+            cache?.keep(ScoreStateCache.Entry(rowID: row.rowID, version: definition.version, state: state), workspaceID: workspaceID, contactID: contactID)
+            states.append(Self.stateValues(state, rowID: row.rowID, contactID: contactID, workspaceID: workspaceID, definition: definition, now: now))
             lines += ledger.map { Self.ledgerValues($0, contactID: contactID, workspaceID: workspaceID, now: now) }
             if case .becomeMQL(let cause) = definition.stageDecision(for: stage, state: state, at: now) {
                 promotions.append((contactID, stage, cause.description))
@@ -157,6 +167,7 @@ public struct ScoreKeeper: Sendable {
         // After the ledger: the handoff names the rules behind the points.
         try await StageChanges(db, workspaceID: workspaceID).moveAll(promotions, to: .mql, by: Self.actor(for: definition), now: now, scores: scores)
         for contactID in fromHistory {
+            cache?.keep(nil, workspaceID: workspaceID, contactID: contactID)
             try await rescoreHistory(of: contactID, definition: definition, by: actor, now: now)
         }
     }

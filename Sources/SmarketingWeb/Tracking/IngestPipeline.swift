@@ -24,6 +24,8 @@ actor IngestPipeline {
     /// whose page cache stays warm: a connection whose last reading predates another
     /// connection's commit starts again from a cold cache.
     private let loop: any EventLoop
+    /// The states this writer stored, for its next commits (see ``ScoreStateCache``).
+    private let states = ScoreStateCache()
     private var waiting: [Waiting] = []
     private var writing = false
     /// How many events the last commit stored: the load the next one can expect.
@@ -102,17 +104,27 @@ actor IngestPipeline {
             submissions[request.workspaceID, default: []] += request.submissions
         }
         let work = workspaces.map { ($0, submissions[$0] ?? []) }
-        // Contacts that became MQL are announced to open pages once the commit succeeded.
-        var outcomes = try await app.live.announcing(db) {
-            try await StoreTuning.writeTransaction(db) { tx in
-                // The writer's connection keeps the hot part of a large workspace in memory.
-                try await StoreTuning.widenCache(tx)
-                var outcomes: [UUID: ArraySlice<EventIngest.Outcome>] = [:]
-                for (workspaceID, submissions) in work {
-                    outcomes[workspaceID] = ArraySlice(try await EventIngest(tx, workspaceID: workspaceID).record(submissions, now: now))
+        let states = self.states
+        var outcomes: [UUID: ArraySlice<EventIngest.Outcome>]
+        do {
+            // Contacts that became MQL are announced to open pages once the commit succeeded.
+            outcomes = try await app.live.announcing(db) {
+                try await StoreTuning.writeTransaction(db) { tx in
+                    try await states.begin(tx)
+                    // The writer's connection keeps the hot part of a large workspace in memory.
+                    try await StoreTuning.widenCache(tx)
+                    var outcomes: [UUID: ArraySlice<EventIngest.Outcome>] = [:]
+                    for (workspaceID, submissions) in work {
+                        outcomes[workspaceID] = ArraySlice(try await EventIngest(tx, workspaceID: workspaceID).record(submissions, now: now, cache: states))
+                    }
+                    try await states.end(tx)
+                    return outcomes
                 }
-                return outcomes
             }
+            states.committed()
+        } catch {
+            states.discard()
+            throw error
         }
         return batch.map { request in
             let mine = outcomes[request.workspaceID]?.prefix(request.submissions.count) ?? []
