@@ -162,7 +162,7 @@ public struct ScoreKeeper: Sendable {
             }
         }
         try await BulkInsert.runInTransaction(into: ContactScoreRow.schema, columns: ContactScoreRow.stateColumns, rows: states,
-                                              conflict: ContactScoreRow.upsertConflict(ContactScoreRow.stateColumns), on: db)
+                                              conflict: ContactScoreRow.eventConflict, on: db)
         try await BulkInsert.runInTransaction(into: ScoreChangeRow.schema, columns: ScoreChangeRow.bulkColumns, rows: lines, on: db)
         // After the ledger: the handoff names the rules behind the points.
         try await StageChanges(db, workspaceID: workspaceID).moveAll(promotions, to: .mql, by: Self.actor(for: definition), now: now, scores: scores)
@@ -346,6 +346,15 @@ extension ContactScoreRow {
         let conflict = upsertConflict(columns)
         try await BulkInsert.upsert(into: schema, columns: columns, rows: rows, key: conflict.key, updating: conflict.updating, on: db)
     }
+
+    /// How events update a contact's row (``stateColumns`` given): as ``upsertConflict(_:)``
+    /// but for the fit, which events do not change. SQLite rewrites the index entries of every
+    /// column an update sets, even to the value it had, so each commit wrote pages of the fit's
+    /// index (`contact_scores_workspace_fit`) for nothing.
+    static let eventConflict: (key: [String], updating: [String]) = {
+        let conflict = upsertConflict(stateColumns)
+        return (conflict.key, conflict.updating.filter { $0 != "fit" })
+    }()
 
     /// A contact's row is found by its workspace and contact; every column given but those is updated.
     static func upsertConflict(_ columns: [String]) -> (key: [String], updating: [String]) {
