@@ -108,7 +108,16 @@ public enum StoreTuning {
     /// long as the connection.
     public static func widenCache(_ db: any Database, megabytes: Int = 64) async throws {
         guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
-        try await sql.raw("PRAGMA cache_size = \(unsafeRaw: String(-1024 * max(2, min(megabytes, 1024))))").run()
+        let size = String(-1024 * max(2, min(megabytes, 1024)))
+        // Both on the connection's own handle in one trip to the thread pool: the ingest writer
+        // sets them before each commit.
+        if try await RawSQLite.with(db, { raw -> Void in
+            try raw.execute("PRAGMA cache_size = " + size)
+            try raw.execute("PRAGMA mmap_size = 0")
+        }) != nil {
+            return
+        }
+        try await sql.raw("PRAGMA cache_size = \(unsafeRaw: size)").run()
         try await sql.raw("PRAGMA mmap_size = 0").run()
     }
 

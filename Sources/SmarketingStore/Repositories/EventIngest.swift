@@ -115,6 +115,7 @@ public struct EventIngest: Sendable {
     /// The workspace's contacts with these ids or addresses: who they are and their stage.
     private func contacts(ids: Set<UUID>, emails: Set<String>) async throws
         -> (byID: Set<UUID>, byEmail: [String: UUID], stages: [UUID: LifecycleStage]) {
+        guard !ids.isEmpty || !emails.isEmpty else { return ([], [:], [:]) }
         if let found = try await RawSQLite.with(db, { [workspaceID] raw in try Self.contacts(ids: ids, emails: emails, workspaceID: workspaceID, on: raw) }) {
             return found
         }

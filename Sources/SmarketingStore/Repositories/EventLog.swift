@@ -142,6 +142,7 @@ public struct EventLog: Sendable {
     /// The contacts these visitors were identified as (each by its latest identified event).
     public func contacts(ofVisitors visitors: [String]) async throws -> [String: UUID] {
         let visitors = Set(visitors)
+        guard !visitors.isEmpty else { return [:] }
         typealias Identified = (at: Date, id: UUID, contactID: UUID)
         // Each visitor's latest identified row.
         @Sendable func keep(_ visitor: String, _ candidate: Identified, in latest: inout [String: Identified]) {

@@ -175,6 +175,7 @@ public struct ScoreKeeper: Sendable {
     /// The stored score rows of these contacts: row id, version and state text.
     private func storedStates(of contactIDs: [UUID]) async throws -> [UUID: (id: UUID, version: Int, state: String)] {
         let contacts = Set(contactIDs)
+        guard !contacts.isEmpty else { return [:] }
         let lookup = "SELECT contact_id, id, definition_version, state FROM \"\(ContactScoreRow.schema)\" WHERE workspace_id = ? AND contact_id = ?"
         if let read = try await RawSQLite.with(db, { [workspaceID] raw in
             var found: [UUID: (id: UUID, version: Int, state: String)] = [:]
