@@ -123,43 +123,49 @@ struct DirectRowsTests {
         }
     }
 
-    @Test("while a bulk run writes a database file no other commit of the process has its WAL checkpointed, and once the run ends the next commit over 1,000 pages does")
-    func commitsLeaveTheWALToABulkRun() async throws {
+    /// A file store and a connection of its own to the file, whose commits have the product's
+    /// WAL hook, with a table `wal_probe` to fill.
+    private func withWALProbe(_ body: (_ db: any Database, _ writer: RawSQLite, _ path: String) async throws -> Void) async throws {
         try await TestDatabase.withSQLiteFileStore { db in
             let path = try #require(try await RawSQLite.with(db) { $0.filename })
             let writer = try RawSQLite.open(path)
             defer { writer.close() }
             writer.checkpointOutsideBulkRuns()
-            func fileSize() throws -> Int {
-                (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
-            }
             try writer.execute("CREATE TABLE wal_probe (body BLOB NOT NULL)")
-            let before = try fileSize()
+            try await body(db, writer, path)
+        }
+    }
+
+    /// Commits about `pages` pages of 4 KB into `wal_probe`.
+    private func commitPages(_ pages: Int, on writer: RawSQLite) throws {
+        try writer.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(pages)) INSERT INTO wal_probe (body) SELECT randomblob(4000) FROM n")
+    }
+
+    private func fileSize(_ path: String) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+    }
+
+    @Test("while a bulk run writes a database file no other commit of the process has its WAL checkpointed, and once the run ends the next commit over 1,000 pages does")
+    func commitsLeaveTheWALToABulkRun() async throws {
+        try await withWALProbe { db, writer, path in
+            let before = try fileSize(path)
             try await StoreTuning.writingInBulk(db) {
-                // About 1,500 pages of 4 KB in one commit.
-                try writer.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500) INSERT INTO wal_probe (body) SELECT randomblob(4000) FROM n")
-                #expect(try fileSize() < before + 1_000_000, "the commit left the WAL to the run")
+                try commitPages(1500, on: writer)
+                #expect(try fileSize(path) < before + 1_000_000, "the commit left the WAL to the run")
             }
             try writer.execute("INSERT INTO wal_probe (body) VALUES (x'00')")
             RawSQLite.Checkpointer.shared.waitUntilIdle()
-            #expect(try fileSize() > before + 5_000_000, "the next commit after the run had it checkpointed")
+            #expect(try fileSize(path) > before + 5_000_000, "the next commit after the run had it checkpointed")
         }
     }
 
     @Test("a writer that never pauses still has its WAL copied into the file and started over: it stays near 16,000 pages however much is written")
     func walStaysBoundedUnderConstantWrites() async throws {
-        try await TestDatabase.withSQLiteFileStore { db in
-            let path = try #require(try await RawSQLite.with(db) { $0.filename })
-            let writer = try RawSQLite.open(path)
-            defer { writer.close() }
-            writer.checkpointOutsideBulkRuns()
-            try writer.execute("CREATE TABLE wal_probe (body BLOB NOT NULL)")
-            // 30 commits of about 1,000 pages of 4 KB each, one right after the other.
-            for _ in 0..<30 {
-                try writer.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) INSERT INTO wal_probe (body) SELECT randomblob(4000) FROM n")
-            }
+        try await withWALProbe { _, writer, path in
+            // 30 commits one right after the other.
+            for _ in 0..<30 { try commitPages(1000, on: writer) }
             RawSQLite.Checkpointer.shared.waitUntilIdle()
-            let wal = (try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? NSNumber)?.intValue ?? 0
+            let wal = try fileSize(path + "-wal")
             #expect(wal < 18_500 * 4_200, "the WAL grew to \(wal) bytes")
             #expect(try writer.value("SELECT COUNT(*) FROM wal_probe") == "30000")
         }
