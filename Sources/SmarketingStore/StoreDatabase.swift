@@ -108,17 +108,19 @@ public enum StoreTuning {
     /// long as the connection.
     public static func widenCache(_ db: any Database, megabytes: Int = 64) async throws {
         guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
-        let size = String(-1024 * max(2, min(megabytes, 1024)))
-        // Both on the connection's own handle in one trip to the thread pool: the ingest writer
-        // sets them before each commit.
-        if try await RawSQLite.with(db, { raw -> Void in
-            try raw.execute("PRAGMA cache_size = " + size)
-            try raw.execute("PRAGMA mmap_size = 0")
-        }) != nil {
-            return
-        }
-        try await sql.raw("PRAGMA cache_size = \(unsafeRaw: size)").run()
-        try await sql.raw("PRAGMA mmap_size = 0").run()
+        // Both on the connection's own handle in one trip to the thread pool.
+        if try await RawSQLite.with(db, { raw in try widenCache(raw, megabytes: megabytes) }) != nil { return }
+        for pragma in cachePragmas(megabytes: megabytes) { try await sql.raw(SQLQueryString(pragma)).run() }
+    }
+
+    /// ``widenCache(_:megabytes:)`` on SQLite's own handle (the ingest writer sets it in each
+    /// commit's trip).
+    static func widenCache(_ raw: RawSQLite, megabytes: Int = 64) throws {
+        for pragma in cachePragmas(megabytes: megabytes) { try raw.execute(pragma) }
+    }
+
+    private static func cachePragmas(megabytes: Int) -> [String] {
+        ["PRAGMA cache_size = " + String(-1024 * max(2, min(megabytes, 1024))), "PRAGMA mmap_size = 0"]
     }
 
     /// Runs `work` (a transaction of an activation run) on one connection set for writing in
@@ -211,6 +213,77 @@ public enum StoreTuning {
                     try await sql.raw("UPDATE workspaces SET id = id WHERE 1 = 0").run()
                 }
                 return try await work(tx)
+            }
+        }
+    }
+
+    /// How a transaction's first trip on SQLite's own handle ended
+    /// (``handleTransaction(_:start:finish:close:)``).
+    enum HandleStart<Done: Sendable, More: Sendable>: Sendable {
+        /// Nothing is left to do: the trip committed.
+        case done(Done)
+        /// The rest follows through the usual statements.
+        case more(More)
+    }
+
+    /// A write transaction that begins on SQLite's own handle and does its first part there, in
+    /// one trip to the thread pool, and that commits in that same trip when `start` leaves
+    /// nothing else to do; otherwise `finish` does the rest through the usual statements on the
+    /// same connection, and the transaction commits in a last trip, after `close`. A failure
+    /// rolls everything back. Each trip waits its turn on a busy server: the ingest writer's
+    /// commit, which took a dozen of them, takes one. Nil when `db` is not SQLite, its handle
+    /// cannot be reached, or it is already inside a transaction: the caller uses
+    /// ``writeTransaction(_:_:)``.
+    ///
+    /// `finish` runs inside the transaction, but on a database that does not know it: it must
+    /// not open a transaction of its own.
+    static func handleTransaction<Done: Sendable, More: Sendable>(
+        _ db: any Database,
+        start: @escaping @Sendable (RawSQLite) throws -> HandleStart<Done, More>,
+        finish: @escaping @Sendable (any Database, More) async throws -> Done,
+        close: @escaping @Sendable (RawSQLite) throws -> Void
+    ) async throws -> Done? {
+        guard !db.inTransaction, let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return nil }
+        let gate = WriteGate.of(db)
+        await gate?.enter()
+        defer { gate?.leave() }
+        // Fluent runs the closure below in a task of its own, without this task's locals.
+        let log = StageMoveLog.current
+        let held = gate ?? WriteGate.held
+        return try await db.withConnection { connection -> Done? in
+            try await WriteGate.$held.withValue(held) {
+                try await StageMoveLog.$current.withValue(log) {
+                    let started = try await RawSQLite.with(connection) { raw -> HandleStart<Done, More> in
+                        // IMMEDIATE: the write lock before the first read (see writeTransaction).
+                        try raw.execute("BEGIN IMMEDIATE")
+                        do {
+                            let started = try start(raw)
+                            if case .done = started { try raw.execute("COMMIT") }
+                            return started
+                        } catch {
+                            if raw.inTransaction { try? raw.execute("ROLLBACK") }
+                            throw error
+                        }
+                    }
+                    switch started {
+                    case nil: return nil
+                    case .done(let done)?: return done
+                    case .more(let more)?:
+                        do {
+                            let done = try await finish(connection, more)
+                            _ = try await RawSQLite.with(connection) { raw in
+                                try close(raw)
+                                try raw.execute("COMMIT")
+                            }
+                            return done
+                        } catch {
+                            _ = try? await RawSQLite.with(connection) { raw in
+                                if raw.inTransaction { try raw.execute("ROLLBACK") }
+                            }
+                            throw error
+                        }
+                    }
+                }
             }
         }
     }

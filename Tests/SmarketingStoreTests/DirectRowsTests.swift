@@ -78,6 +78,87 @@ struct DirectRowsTests {
         }
     }
 
+    @Test("a transaction on SQLite's own handle commits in its first trip when nothing is left, lets the usual statements finish the rest before its commit, and keeps nothing of a failure in either part")
+    func handleTransaction() async throws {
+        struct Stop: Error {}
+        try await TestDatabase.withStore { db in
+            let sql = try #require(db as? any SQLDatabase)
+            try await sql.raw("CREATE TABLE handle_check (name TEXT NOT NULL)").run()
+            @Sendable func insert(_ name: String, on raw: RawSQLite) throws {
+                let statement = try RawSQLite.Statement(raw, "INSERT INTO handle_check (name) VALUES (?)")
+                statement.bind(1, name)
+                while try statement.step() {}
+            }
+            @Sendable func insert(_ name: String, on connection: any Database) async throws {
+                try await (connection as! any SQLDatabase).insert(into: "handle_check").columns("name").values(SQLBind(name)).run()
+            }
+            func names() async throws -> [String] {
+                try await sql.raw("SELECT name FROM handle_check ORDER BY name").all().map { try $0.decode(column: "name", as: String.self) }
+            }
+            typealias Start = StoreTuning.HandleStart<String, String>
+            func run(_ start: @escaping @Sendable (RawSQLite) throws -> Start, finish: @escaping @Sendable (any Database, String) async throws -> String = { _, more in more },
+                     close: @escaping @Sendable (RawSQLite) throws -> Void = { _ in }) async throws -> String? {
+                try await StoreTuning.handleTransaction(db, start: start, finish: finish, close: close)
+            }
+            guard !TestDatabase.isPostgres else {
+                let none = try await run { _ in .done("no handle") }
+                #expect(none == nil, "PostgreSQL has no handle: the caller uses the usual transaction")
+                return
+            }
+
+            let inside = NIOLockedValueBox<[Bool]>([])
+            let oneTrip = try await run { raw in
+                inside.withLockedValue { $0.append(raw.inTransaction) }
+                try insert("a", on: raw)
+                return .done("one trip")
+            }
+            #expect(oneTrip == "one trip")
+            let twoParts = try await run({ raw in
+                try insert("b", on: raw)
+                return .more("then")
+            }, finish: { connection, more in
+                try await insert("c", on: connection)
+                return more + " the usual statements"
+            }, close: { raw in
+                inside.withLockedValue { $0.append(raw.inTransaction) }
+                try insert("d", on: raw)
+            })
+            #expect(twoParts == "then the usual statements")
+            #expect(inside.withLockedValue { $0 } == [true, true], "the trip and the close run inside the transaction")
+            #expect(try await names() == ["a", "b", "c", "d"])
+
+            await #expect(throws: Stop.self) {
+                _ = try await run { raw in
+                    try insert("lost in the trip", on: raw)
+                    throw Stop()
+                }
+            }
+            await #expect(throws: Stop.self) {
+                _ = try await run({ raw in
+                    try insert("lost before the rest", on: raw)
+                    return .more("")
+                }, finish: { connection, _ in
+                    try await insert("lost in the rest", on: connection)
+                    throw Stop()
+                })
+            }
+            await #expect(throws: RawSQLite.Failure.self, "a failed statement in the trip") {
+                _ = try await run { raw in
+                    try insert("lost before the failure", on: raw)
+                    try raw.execute("INSERT INTO handle_check (name) VALUES (NULL)")
+                    return .done("")
+                }
+            }
+            #expect(try await names() == ["a", "b", "c", "d"], "nothing of the failed transactions is kept")
+            let after = try await run { raw in
+                try insert("e", on: raw)
+                return .done("after the failures")
+            }
+            #expect(after == "after the failures", "the connection is not left inside a transaction")
+            #expect(try await names() == ["a", "b", "c", "d", "e"])
+        }
+    }
+
     @Test("a second reading connection opens beside a database file in WAL mode, and not beside one in another mode or PostgreSQL")
     func bulkReaderOpensOnFilesOnly() async throws {
         try await TestDatabase.withStore { db in

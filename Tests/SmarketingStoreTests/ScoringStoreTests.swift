@@ -448,6 +448,83 @@ struct ScoringStoreTests {
         }
     }
 
+    @Test("one ingest commit for two workspaces, one of whose definitions this process has not compiled yet, stores each event once, refuses unknown contacts, gives an identified visitor's events to its contact and moves the ones who qualify")
+    func ingestCommit() async throws {
+        try await TestDatabase.withStore { db in
+            func view(_ id: String, _ seconds: Double) -> ScoringEvent {
+                ScoringEvent(id: id, type: "page_view", time: storeNow.addingTimeInterval(seconds), properties: ["path": "/pricing"])
+            }
+            func form(_ id: String, _ seconds: Double) -> ScoringEvent {
+                ScoringEvent(id: id, type: "form_submitted", time: storeNow.addingTimeInterval(seconds))
+            }
+            let (acme, acmeActor) = try await workspace(db)
+            let (globex, globexAdmin) = try await Directory(db).createWorkspace(
+                WorkspaceSettings(name: "Globex", timeZone: "UTC", currency: "USD", language: .en), admin: newUser("gus@globex.com"), via: .page, now: storeNow)
+            let globexActor = AuditActor.user(globexAdmin, via: .page)
+            let definition = CompiledLeadDefinition(try await activate(testDefinition(), in: acme, actor: acmeActor, db: db).version.definition)
+            _ = try await activate(testDefinition(), in: globex, actor: globexActor, db: db)
+            // Directors at even indexes, analysts at odd ones, scored as they are saved.
+            let acmeIDs = try await directorsAndAnalysts(2, emailPrefix: "a", in: acme, actor: acmeActor, db: db)
+            let globexIDs = try await directorsAndAnalysts(2, emailPrefix: "g", in: globex, actor: globexActor, db: db)
+            // A visitor of Acme's site, not identified yet, and an event Acme already has.
+            _ = try await EventLog(db, workspaceID: acme.id).record([(view("anon1", 1), nil, "visitor-1"), (view("anon2", 2), nil, "visitor-1"),
+                                                                     (view("anon3", 3), nil, "visitor-1"), (view("old", 4), acmeIDs[1], nil)], now: storeNow)
+            // Only Acme's definition is compiled: Globex's commit compiles its own.
+            CompiledDefinitions.shared.removeAll()
+            _ = try await ScoreKeeper(db, workspaceID: acme.id).activeDefinition()
+
+            let cache = ScoreStateCache()
+            let now = storeNow.addingTimeInterval(20)
+            let acmeEvents = [
+                EventSubmission(event: form("f1", 10), subject: .contact(acmeIDs[0])),
+                EventSubmission(event: view("v1", 11), subject: .email(EmailAddress("a0@acme.test")!)),
+                EventSubmission(event: form("f2", 12), subject: .contact(acmeIDs[1]), identifies: "visitor-1"),
+                EventSubmission(event: view("old", 4), subject: .contact(acmeIDs[1])),
+                EventSubmission(event: view("f1", 13), subject: .contact(acmeIDs[0])),
+                EventSubmission(event: view("stranger", 14), subject: .contact(globexIDs[0])),
+                EventSubmission(event: view("nobody", 15), subject: .email(EmailAddress("g0@acme.test")!)),
+                EventSubmission(event: view("anon4", 16), subject: .anonymous("visitor-2")),
+            ]
+            let outcomes = try await EventIngest.commit(db, [(acme.id, acmeEvents),
+                                                             (globex.id, [EventSubmission(event: form("f1", 10), subject: .contact(globexIDs[0]))])],
+                                                        now: now, cache: cache)
+            cache.committed()
+            #expect(outcomes[acme.id] == [.stored, .stored, .stored, .duplicate, .duplicate, .refused(ValidationFailure("contact_id", .notInList)),
+                                          .refused(ValidationFailure("email", .notInList)), .stored])
+            #expect(outcomes[globex.id] == [.stored], "an event id is unique per workspace only")
+            #expect(try await EventLog(db, workspaceID: acme.id).count() == 8, "four before, four new")
+
+            // The directors with a form qualify in both workspaces, once each.
+            for (workspaceID, director) in [(acme.id, acmeIDs[0]), (globex.id, globexIDs[0])] {
+                let moves = try await StageChanges(db, workspaceID: workspaceID).history(of: director)
+                #expect(moves.map(\.to) == [.mql])
+            }
+            let keeper = ScoreKeeper(db, workspaceID: acme.id)
+            let director = try #require(try await keeper.score(of: acmeIDs[0], definition: definition, now: now))
+            #expect(director.ledger.compactMap { if case .event(let id, _) = $0.cause { id } else { nil } }.sorted() == ["f1", "v1"])
+            // The analyst has the visitor's three views (two count under the daily cap), the old
+            // event and the form: scored from its whole history, as if they had come in order.
+            let analyst = try #require(try await keeper.score(of: acmeIDs[1], definition: definition, now: now))
+            let expected = definition.rescore(profile: ScoringProfile(["job_title": "Analista"]),
+                                              events: [view("anon1", 1), view("anon2", 2), view("anon3", 3), view("old", 4), form("f2", 12)], now: now)
+            #expect(abs(analyst.engagement - expected.engagement) < 1e-9)
+            #expect(abs(analyst.total - analyst.ledgerTotal) < 1e-9)
+            #expect(try await StageChanges(db, workspaceID: acme.id).history(of: acmeIDs[1]).isEmpty)
+            #expect(try await EventLog(db, workspaceID: acme.id).contacts(ofVisitors: ["visitor-1", "visitor-2"]) == ["visitor-1": acmeIDs[1]])
+
+            // The next commit finds the director's state in the cache (on SQLite).
+            let before = cache.hits
+            let next = try await EventIngest.commit(db, [(acme.id, [EventSubmission(event: view("v2", 18), subject: .contact(acmeIDs[0]))])],
+                                                    now: now, cache: cache)
+            cache.committed()
+            #expect(next[acme.id] == [.stored])
+            #expect(cache.hits == before + (try await RawSQLite.isAvailable(db) ? 1 : 0))
+            let again = try #require(try await keeper.score(of: acmeIDs[0], definition: definition, now: now))
+            #expect(abs(again.total - again.ledgerTotal) < 1e-9)
+            #expect(again.ledger.count == director.ledger.count + 1)
+        }
+    }
+
     @Test("activation re-scores every contact in batches, resumes after an interruption, and promotes the ones who qualify")
     func bulkRescore() async throws {
         try await TestDatabase.withStore { db in

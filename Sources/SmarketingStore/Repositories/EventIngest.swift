@@ -37,6 +37,99 @@ public struct EventIngest: Sendable {
         return types
     }
 
+    /// Stores and scores the events of several workspaces in one write transaction: the commit
+    /// of the ingest writer, which keeps its score states in `cache`. Returns each workspace's
+    /// outcomes, one per submission, in order.
+    ///
+    /// On SQLite the whole transaction runs in one trip to the thread pool on the connection's
+    /// own handle (``StoreTuning/handleTransaction(_:start:finish:close:)``): the write lock,
+    /// the cache's opening mark, the lookups, the new events, the scores and ledger lines, the
+    /// closing mark and the commit. Each trip waits its turn on a busy server, and a commit of a
+    /// few dozen events made a dozen of them. What that trip leaves (contacts that qualify and
+    /// their handoffs, contacts scored again from their history) follows through the usual
+    /// statements before the commit, as does a workspace whose active definition this process
+    /// has not compiled yet (``record(_:now:cache:)``, which compiles it). PostgreSQL runs
+    /// ``record(_:now:cache:)`` for each workspace.
+    public static func commit(_ db: any Database, _ work: [(workspaceID: UUID, submissions: [EventSubmission])], now: Date,
+                              cache: ScoreStateCache) async throws -> [UUID: [Outcome]] {
+        if let outcomes = try await StoreTuning.handleTransaction(db, start: { raw in
+            try startCommit(work, now: now, cache: cache, on: raw)
+        }, finish: { connection, recordings in
+            try await finishCommit(work, recordings, now: now, cache: cache, on: connection)
+        }, close: { raw in
+            cache.end(at: try raw.writeMark())
+        }) {
+            return outcomes
+        }
+        return try await StoreTuning.writeTransaction(db) { tx in
+            try await cache.begin(tx)
+            // The writer's connection keeps the hot part of a large workspace in memory.
+            try await StoreTuning.widenCache(tx)
+            var outcomes: [UUID: [Outcome]] = [:]
+            for (workspaceID, submissions) in work {
+                outcomes[workspaceID] = try await EventIngest(tx, workspaceID: workspaceID).record(submissions, now: now, cache: cache)
+            }
+            try await cache.end(tx)
+            return outcomes
+        }
+    }
+
+    /// The trip of ``commit(_:_:now:cache:)`` on SQLite's own handle, inside its transaction:
+    /// done (the cache's closing mark taken) when it left nothing else to do.
+    private static func startCommit(_ work: [(workspaceID: UUID, submissions: [EventSubmission])], now: Date, cache: ScoreStateCache,
+                                    on raw: RawSQLite) throws -> StoreTuning.HandleStart<[UUID: [Outcome]], [UUID: SQLiteRecording]> {
+        cache.begin(at: try raw.writeMark())
+        // The writer's connection keeps the hot part of a large workspace in memory.
+        try StoreTuning.widenCache(raw)
+        var recordings: [UUID: SQLiteRecording] = [:]
+        var outcomes: [UUID: [Outcome]] = [:]
+        for (workspaceID, submissions) in work {
+            let recording = try record(submissions, workspaceID: workspaceID, now: now, cache: cache, on: raw)
+            recordings[workspaceID] = recording
+            if case .recorded(let recorded) = recording, recorded.isSettled { outcomes[workspaceID] = recorded.outcomes }
+        }
+        guard outcomes.count == work.count else { return .more(recordings) }
+        cache.end(at: try raw.writeMark())
+        return .done(outcomes)
+    }
+
+    /// What the trip of ``commit(_:_:now:cache:)`` left, through the usual statements on its
+    /// connection, inside its transaction.
+    private static func finishCommit(_ work: [(workspaceID: UUID, submissions: [EventSubmission])], _ recordings: [UUID: SQLiteRecording],
+                                     now: Date, cache: ScoreStateCache, on connection: any Database) async throws -> [UUID: [Outcome]] {
+        var outcomes: [UUID: [Outcome]] = [:]
+        for (workspaceID, submissions) in work {
+            let ingest = EventIngest(connection, workspaceID: workspaceID)
+            switch recordings[workspaceID] {
+            case .recorded(let recorded)?:
+                outcomes[workspaceID] = recorded.outcomes
+                try await ingest.finish(recorded, now: now, cache: cache)
+            case .needsDefinition?, nil:
+                outcomes[workspaceID] = try await ingest.record(submissions, now: now, cache: cache)
+            }
+        }
+        return outcomes
+    }
+
+    /// What the SQLite part of a recording (``record(_:workspaceID:now:cache:on:)``) gives back.
+    enum SQLiteRecording: Sendable {
+        case recorded(Recorded)
+        /// The workspace's active definition is not compiled in this process yet: nothing was
+        /// written, and the caller records the events through ``record(_:now:cache:)``.
+        case needsDefinition
+    }
+
+    /// Events stored and scored on SQLite's own handle, and what is left to do after.
+    struct Recorded: Sendable {
+        var outcomes: [Outcome]
+        var definition: CompiledLeadDefinition?
+        /// Contacts whose visitors' events became theirs, to score again from their history.
+        var identified: [UUID]
+        var rest: ScoreKeeper.ScoringRest
+
+        var isSettled: Bool { identified.isEmpty && rest.isEmpty }
+    }
+
     /// Stores and scores checked events (run it inside a transaction); returns one outcome per
     /// submission, in order. It reads the contacts the events name and the contacts their
     /// visitors were identified as, inserts the new events, then scores them with
@@ -45,6 +138,89 @@ public struct EventIngest: Sendable {
     /// or row on the connection's own handle. With a `cache` (the ingest writer's), score
     /// states are taken from it and kept in it.
     public func record(_ submissions: [EventSubmission], now: Date, cache: ScoreStateCache? = nil) async throws -> [Outcome] {
+        let subjects = Self.subjects(of: submissions)
+        let named = try await contacts(ids: subjects.ids, emails: subjects.emails)
+        let log = EventLog(db, workspaceID: workspaceID)
+        // A visitor identified before is that contact from then on.
+        let known = try await log.contacts(ofVisitors: Array(subjects.visitors))
+        var (outcomes, items) = Self.match(submissions, named: named, known: known)
+        let stored = try await log.record(items.map { (event: $0.event, contactID: $0.contactID, anonymousID: $0.anonymousID) }, now: now)
+        let scored = Self.settle(items, stored: stored, outcomes: &outcomes)
+        // A visitor identified as a contact: its earlier anonymous events become the contact's,
+        // and the contact is scored again from its whole history, as if they had come in order.
+        var identified = Set<UUID>()
+        for (visitor, contactID) in Self.identifications(items, outcomes: outcomes) where try await log.attach(visitor: visitor, to: contactID) > 0 {
+            identified.insert(contactID)
+        }
+        let keeper = ScoreKeeper(db, workspaceID: workspaceID)
+        if !scored.isEmpty || !identified.isEmpty, let definition = try await keeper.activeDefinition() {
+            let actor = ScoreKeeper.actor(for: definition)
+            for contactID in identified.sorted(by: UUIDText.precedes) {
+                cache?.keep(nil, workspaceID: workspaceID, contactID: contactID)
+                try await keeper.rescoreHistory(of: contactID, definition: definition, by: actor, now: now)
+            }
+            var stages = named.stages
+            let byContact = Self.byContact(scored, except: identified)
+            let unread = Set(byContact.keys).subtracting(stages.keys)
+            if !unread.isEmpty { stages.merge(try await contacts(ids: unread, emails: []).stages) { first, _ in first } }
+            try await keeper.applyEvents(Self.batches(byContact, stages: stages), definition: definition, by: actor, now: now, cache: cache)
+        }
+        return outcomes.map { $0 ?? .duplicate }
+    }
+
+    /// ``record(_:now:cache:)`` on SQLite's own handle, up to the new states and ledger lines;
+    /// the caller does the rest with ``finish(_:now:cache:)``.
+    static func record(_ submissions: [EventSubmission], workspaceID: UUID, now: Date, cache: ScoreStateCache?,
+                       on raw: RawSQLite) throws -> SQLiteRecording {
+        // First, before anything is written: compiling a definition takes the usual statements.
+        var definition: CompiledLeadDefinition?
+        if let key = try ScoreKeeper.activeDefinitionKey(workspaceID: workspaceID, on: raw) {
+            guard let compiled = CompiledDefinitions.shared.find(key) else { return .needsDefinition }
+            definition = compiled
+        }
+        let subjects = subjects(of: submissions)
+        let named = try contacts(ids: subjects.ids, emails: subjects.emails, workspaceID: workspaceID, on: raw)
+        let known = try EventLog.contacts(ofVisitors: subjects.visitors, workspaceID: workspaceID, on: raw)
+        var (outcomes, items) = match(submissions, named: named, known: known)
+        let stored = try EventLog.record(items.map { (event: $0.event, contactID: $0.contactID, anonymousID: $0.anonymousID) },
+                                         workspaceID: workspaceID, now: now, on: raw)
+        let scored = settle(items, stored: stored, outcomes: &outcomes)
+        var identified = Set<UUID>()
+        for (visitor, contactID) in identifications(items, outcomes: outcomes)
+        where try EventLog.attach(visitor: visitor, to: contactID, workspaceID: workspaceID, on: raw) > 0 {
+            identified.insert(contactID)
+        }
+        var rest = ScoreKeeper.ScoringRest()
+        if let definition, !scored.isEmpty || !identified.isEmpty {
+            for contactID in identified { cache?.keep(nil, workspaceID: workspaceID, contactID: contactID) }
+            var stages = named.stages
+            let byContact = byContact(scored, except: identified)
+            let unread = Set(byContact.keys).subtracting(stages.keys)
+            if !unread.isEmpty { stages.merge(try contacts(ids: unread, emails: [], workspaceID: workspaceID, on: raw).stages) { first, _ in first } }
+            rest = try ScoreKeeper.applyEvents(batches(byContact, stages: stages), definition: definition, workspaceID: workspaceID, now: now,
+                                               cache: cache, on: raw)
+        }
+        return .recorded(Recorded(outcomes: outcomes.map { $0 ?? .duplicate }, definition: definition,
+                                  identified: identified.sorted(by: UUIDText.precedes), rest: rest))
+    }
+
+    /// What a recording on SQLite's own handle left: the identified contacts scored again from
+    /// their history, the contacts that qualify moved, and the late events' contacts rescored.
+    func finish(_ recorded: Recorded, now: Date, cache: ScoreStateCache?) async throws {
+        guard let definition = recorded.definition else { return }
+        let keeper = ScoreKeeper(db, workspaceID: workspaceID)
+        let actor = ScoreKeeper.actor(for: definition)
+        for contactID in recorded.identified {
+            try await keeper.rescoreHistory(of: contactID, definition: definition, by: actor, now: now)
+        }
+        try await keeper.finish(recorded.rest, definition: definition, by: actor, now: now, cache: cache)
+    }
+
+    private typealias Item = (index: Int, event: ScoringEvent, contactID: UUID?, anonymousID: String?, identifies: Bool)
+    private typealias NamedContacts = (byID: Set<UUID>, byEmail: [String: UUID], stages: [UUID: LifecycleStage])
+
+    /// The contact ids, addresses and visitors the submissions name.
+    private static func subjects(of submissions: [EventSubmission]) -> (ids: Set<UUID>, emails: Set<String>, visitors: Set<String>) {
         var ids = Set<UUID>(), emails = Set<String>(), visitors = Set<String>()
         for submission in submissions {
             switch submission.subject {
@@ -53,12 +229,14 @@ public struct EventIngest: Sendable {
             case .anonymous(let visitor): visitors.insert(visitor)
             }
         }
-        let named = try await contacts(ids: ids, emails: emails)
-        let log = EventLog(db, workspaceID: workspaceID)
-        // A visitor identified before is that contact from then on.
-        let known = try await log.contacts(ofVisitors: Array(visitors))
+        return (ids, emails, visitors)
+    }
+
+    /// Each submission's contact (`named` by id or email, or `known` as a visitor's): the events
+    /// to store, and a refusal for those that name a contact the workspace does not have.
+    private static func match(_ submissions: [EventSubmission], named: NamedContacts, known: [String: UUID]) -> (outcomes: [Outcome?], items: [Item]) {
         var outcomes: [Outcome?] = Array(repeating: nil, count: submissions.count)
-        var items: [(index: Int, event: ScoringEvent, contactID: UUID?, anonymousID: String?, identifies: Bool)] = []
+        var items: [Item] = []
         for (index, submission) in submissions.enumerated() {
             switch submission.subject {
             case .contact(let id):
@@ -71,11 +249,15 @@ public struct EventIngest: Sendable {
                 items.append((index, submission.event, known[visitor], visitor, false))
             }
         }
-        let stored = try await log.record(items.map { (event: $0.event, contactID: $0.contactID, anonymousID: $0.anonymousID) }, now: now)
+        return (outcomes, items)
+    }
+
+    /// Marks each item stored or a replay (the first event of an id in the batch is the one
+    /// stored; a repeat is a replay); returns the stored events of contacts, to score.
+    private static func settle(_ items: [Item], stored: [ScoringEvent], outcomes: inout [Outcome?]) -> [(contactID: UUID, event: ScoringEvent)] {
         var fresh = Set(stored.map(\.id))
         var scored: [(contactID: UUID, event: ScoringEvent)] = []
         for item in items {
-            // The first event of an id in the batch is the one stored; a repeat is a replay.
             if fresh.remove(item.event.id) != nil {
                 outcomes[item.index] = .stored
                 if let contactID = item.contactID { scored.append((contactID, item.event)) }
@@ -83,38 +265,35 @@ public struct EventIngest: Sendable {
                 outcomes[item.index] = .duplicate
             }
         }
-        // A visitor identified as a contact: its earlier anonymous events become the contact's,
-        // and the contact is scored again from its whole history, as if they had come in order.
-        var identified = Set<UUID>()
-        for item in items where item.identifies && outcomes[item.index] == .stored {
-            guard let contactID = item.contactID, let visitor = item.anonymousID else { continue }
-            if try await log.attach(visitor: visitor, to: contactID) > 0 { identified.insert(contactID) }
+        return scored
+    }
+
+    /// The visitors that stored events identify, with their contacts.
+    private static func identifications(_ items: [Item], outcomes: [Outcome?]) -> [(visitor: String, contactID: UUID)] {
+        items.compactMap { item in
+            guard item.identifies, outcomes[item.index] == .stored, let contactID = item.contactID, let visitor = item.anonymousID else { return nil }
+            return (visitor, contactID)
         }
-        let keeper = ScoreKeeper(db, workspaceID: workspaceID)
-        if !scored.isEmpty || !identified.isEmpty, let definition = try await keeper.activeDefinition() {
-            let actor = ScoreKeeper.actor(for: definition)
-            for contactID in identified.sorted(by: UUIDText.precedes) {
-                cache?.keep(nil, workspaceID: workspaceID, contactID: contactID)
-                try await keeper.rescoreHistory(of: contactID, definition: definition, by: actor, now: now)
-            }
-            // Each contact's events together, applied in the order they happened. A visitor's
-            // contact found through an earlier identification was not read above.
-            var byContact: [UUID: [ScoringEvent]] = [:]
-            for (contactID, event) in scored where !identified.contains(contactID) { byContact[contactID, default: []].append(event) }
-            var stages = named.stages
-            let unread = Set(byContact.keys).subtracting(stages.keys)
-            if !unread.isEmpty { stages.merge(try await contacts(ids: unread, emails: []).stages) { first, _ in first } }
-            let batches = byContact.keys.sorted(by: UUIDText.precedes).compactMap { id in
-                stages[id].map { (contactID: id, stage: $0, events: byContact[id] ?? []) }
-            }
-            try await keeper.applyEvents(batches, definition: definition, by: actor, now: now, cache: cache)
+    }
+
+    /// Each contact's events together (a visitor's contact found through an earlier
+    /// identification included); the `identified` ones are scored from their history instead.
+    private static func byContact(_ scored: [(contactID: UUID, event: ScoringEvent)], except identified: Set<UUID>) -> [UUID: [ScoringEvent]] {
+        var byContact: [UUID: [ScoringEvent]] = [:]
+        for (contactID, event) in scored where !identified.contains(contactID) { byContact[contactID, default: []].append(event) }
+        return byContact
+    }
+
+    /// The contacts' events with their stages, in a fixed order, applied in the order they happened.
+    private static func batches(_ byContact: [UUID: [ScoringEvent]], stages: [UUID: LifecycleStage])
+        -> [(contactID: UUID, stage: LifecycleStage, events: [ScoringEvent])] {
+        byContact.keys.sorted(by: UUIDText.precedes).compactMap { id in
+            stages[id].map { (contactID: id, stage: $0, events: byContact[id] ?? []) }
         }
-        return outcomes.map { $0 ?? .duplicate }
     }
 
     /// The workspace's contacts with these ids or addresses: who they are and their stage.
-    private func contacts(ids: Set<UUID>, emails: Set<String>) async throws
-        -> (byID: Set<UUID>, byEmail: [String: UUID], stages: [UUID: LifecycleStage]) {
+    private func contacts(ids: Set<UUID>, emails: Set<String>) async throws -> NamedContacts {
         guard !ids.isEmpty || !emails.isEmpty else { return ([], [:], [:]) }
         if let found = try await RawSQLite.with(db, { [workspaceID] raw in try Self.contacts(ids: ids, emails: emails, workspaceID: workspaceID, on: raw) }) {
             return found
@@ -145,8 +324,7 @@ public struct EventIngest: Sendable {
     }
 
     /// ``contacts(ids:emails:)`` on SQLite's own handle: one lookup a contact.
-    private static func contacts(ids: Set<UUID>, emails: Set<String>, workspaceID: UUID, on raw: RawSQLite) throws
-        -> (byID: Set<UUID>, byEmail: [String: UUID], stages: [UUID: LifecycleStage]) {
+    private static func contacts(ids: Set<UUID>, emails: Set<String>, workspaceID: UUID, on raw: RawSQLite) throws -> NamedContacts {
         var byID = Set<UUID>(), byEmail: [String: UUID] = [:], stages: [UUID: LifecycleStage] = [:]
         let select = "SELECT id, email, lifecycle_stage FROM \"\(ContactRow.schema)\" WHERE workspace_id = ? AND "
         func note(_ row: RawSQLite.Statement) -> UUID? {

@@ -51,24 +51,8 @@ public struct EventLog: Sendable {
     @discardableResult
     public func record(_ events: [(event: ScoringEvent, contactID: UUID?, anonymousID: String?)], now: Date) async throws -> [ScoringEvent] {
         guard !events.isEmpty else { return [] }
-        func values(_ item: (event: ScoringEvent, contactID: UUID?, anonymousID: String?)) -> [BulkValue] {
-            [.uuid(TimeOrderedID.make(at: now)), .uuid(workspaceID), BulkValue(item.contactID), BulkValue(item.anonymousID), .text(item.event.id),
-             .text(item.event.type), .text(AuditLog.encode(item.event.properties)), .date(item.event.time), .date(now)]
-        }
-        // On SQLite, each event is inserted unless its id is there already: one statement an
-        // event, where reading the ids first took a statement of hundreds of values.
-        let rows = events.map(values)
-        let insert = BulkInsert.sqliteStatement(into: EventRow.schema, columns: EventRow.bulkColumns, rows: 1, conflict: nil)
-            + " ON CONFLICT (\"workspace_id\", \"external_id\") DO NOTHING"
-        if let inserted = try await RawSQLite.with(db, { raw in
-            let statement = try RawSQLite.Statement(raw, insert)
-            return try raw.atomically {
-                try rows.map { row in
-                    try statement.run(row)
-                    return raw.changes > 0
-                }
-            }
-        }) {
+        let rows = events.map { Self.values($0, workspaceID: workspaceID, now: now) }
+        if let inserted = try await RawSQLite.with(db, { raw in try Self.insert(rows, on: raw) }) {
             return zip(events, inserted).filter(\.1).map(\.0.event)
         }
         var known = Set<String>()
@@ -87,6 +71,36 @@ public struct EventLog: Sendable {
         }
         try await BulkInsert.run(into: EventRow.schema, columns: EventRow.bulkColumns, rows: fresh, on: db)
         return stored
+    }
+
+    /// ``record(_:now:)`` on SQLite's own handle; returns the events stored, in order.
+    static func record(_ events: [(event: ScoringEvent, contactID: UUID?, anonymousID: String?)], workspaceID: UUID, now: Date,
+                       on raw: RawSQLite) throws -> [ScoringEvent] {
+        guard !events.isEmpty else { return [] }
+        let inserted = try insert(events.map { values($0, workspaceID: workspaceID, now: now) }, on: raw)
+        return zip(events, inserted).filter(\.1).map(\.0.event)
+    }
+
+    /// An event row's values in ``EventRow/bulkColumns`` order.
+    private static func values(_ item: (event: ScoringEvent, contactID: UUID?, anonymousID: String?), workspaceID: UUID, now: Date) -> [BulkValue] {
+        [.uuid(TimeOrderedID.make(at: now)), .uuid(workspaceID), BulkValue(item.contactID), BulkValue(item.anonymousID), .text(item.event.id),
+         .text(item.event.type), .text(AuditLog.encode(item.event.properties)), .date(item.event.time), .date(now)]
+    }
+
+    private static let insertUnlessKnown = BulkInsert.sqliteStatement(into: EventRow.schema, columns: EventRow.bulkColumns, rows: 1, conflict: nil)
+        + " ON CONFLICT (\"workspace_id\", \"external_id\") DO NOTHING"
+
+    /// On SQLite, each event is inserted unless its id is there already: one statement an
+    /// event, where reading the ids first took a statement of hundreds of values. Answers, row
+    /// by row, whether it was inserted.
+    private static func insert(_ rows: [[BulkValue]], on raw: RawSQLite) throws -> [Bool] {
+        let statement = try RawSQLite.Statement(raw, insertUnlessKnown)
+        return try raw.atomically {
+            try rows.map { row in
+                try statement.run(row)
+                return raw.changes > 0
+            }
+        }
     }
 
     private struct ReceivedRow: Decodable {
@@ -111,12 +125,26 @@ public struct EventLog: Sendable {
     /// how many events it gave.
     @discardableResult
     public func attach(visitor: String, to contactID: UUID) async throws -> Int {
+        if let given = try await RawSQLite.with(db, { [workspaceID] raw in try Self.attach(visitor: visitor, to: contactID, workspaceID: workspaceID, on: raw) }) {
+            return given
+        }
         func anonymous() -> QueryBuilder<EventRow> {
             EventRow.query(on: db).filter(\.$workspaceID == workspaceID).filter(\.$anonymousID == visitor).filter(\.$contactID == nil)
         }
         let count = try await anonymous().count()
         if count > 0 { try await anonymous().set(\.$contactID, to: contactID).update() }
         return count
+    }
+
+    /// ``attach(visitor:to:)`` on SQLite's own handle: one update, whose count of changed rows
+    /// is the answer.
+    static func attach(visitor: String, to contactID: UUID, workspaceID: UUID, on raw: RawSQLite) throws -> Int {
+        let update = try RawSQLite.Statement(raw, "UPDATE \"\(EventRow.schema)\" SET contact_id = ? WHERE workspace_id = ? AND anonymous_id = ? AND contact_id IS NULL")
+        update.bind(1, contactID)
+        update.bind(2, workspaceID)
+        update.bind(3, visitor)
+        while try update.step() {}
+        return raw.changes
     }
 
     /// A contact's events for its timeline, newest first, `limit` at a time (the cursor is the
@@ -143,24 +171,11 @@ public struct EventLog: Sendable {
     public func contacts(ofVisitors visitors: [String]) async throws -> [String: UUID] {
         let visitors = Set(visitors)
         guard !visitors.isEmpty else { return [:] }
-        typealias Identified = (at: Date, id: UUID, contactID: UUID)
-        // Each visitor's latest identified row.
-        @Sendable func keep(_ visitor: String, _ candidate: Identified, in latest: inout [String: Identified]) {
-            if let best = latest[visitor], best.at > candidate.at || (best.at == candidate.at && !UUIDText.precedes(best.id, candidate.id)) { return }
-            latest[visitor] = candidate
-        }
-        if let found = try await RawSQLite.with(db, { [workspaceID] raw in
-            var latest: [String: Identified] = [:]
-            try raw.lookup(Self.identifiedVisitorLookup, workspaceID: workspaceID, keys: visitors, bind: { $0.bind(2, $1) }) { row in
-                guard let visitor = row.text(0), let contactID = row.uuid(1), let at = row.double(2), let id = row.uuid(3) else { return }
-                keep(visitor, (Date(timeIntervalSince1970: at), id, contactID), in: &latest)
-            }
-            return latest.mapValues(\.contactID)
-        }) {
+        if let found = try await RawSQLite.with(db, { [workspaceID] raw in try Self.contacts(ofVisitors: visitors, workspaceID: workspaceID, on: raw) }) {
             return found
         }
         guard let sql = db as? any SQLDatabase else { return [:] }
-        var latest: [String: Identified] = [:]
+        var latest: [String: IdentifiedRow] = [:]
         for chunk in Array(visitors).chunked(500) {
             // No ORDER BY: with one, a planner may walk the workspace's whole
             // `(workspace_id, received_at)` index to skip a sort, instead of reading the visitors'
@@ -171,9 +186,27 @@ public struct EventLog: Sendable {
                 .where("anonymous_id", .in, SQLGroupExpression(SQLList(chunk.map { SQLBind($0) })))
                 .where("contact_id", .isNot, SQLLiteral.null)
             for row in try await DirectRows.all(db, select) {
-                keep(try row.decode(column: "anonymous_id", as: String.self),
-                     (try row.decode(column: "received_at", as: Date.self), try row.uuid("id"), try row.uuid("contact_id")), in: &latest)
+                Self.keep(try row.decode(column: "anonymous_id", as: String.self),
+                          (try row.decode(column: "received_at", as: Date.self), try row.uuid("id"), try row.uuid("contact_id")), in: &latest)
             }
+        }
+        return latest.mapValues(\.contactID)
+    }
+
+    private typealias IdentifiedRow = (at: Date, id: UUID, contactID: UUID)
+
+    /// Keeps each visitor's latest identified row.
+    private static func keep(_ visitor: String, _ candidate: IdentifiedRow, in latest: inout [String: IdentifiedRow]) {
+        if let best = latest[visitor], best.at > candidate.at || (best.at == candidate.at && !UUIDText.precedes(best.id, candidate.id)) { return }
+        latest[visitor] = candidate
+    }
+
+    /// ``contacts(ofVisitors:)`` on SQLite's own handle: one lookup a visitor.
+    static func contacts(ofVisitors visitors: Set<String>, workspaceID: UUID, on raw: RawSQLite) throws -> [String: UUID] {
+        var latest: [String: IdentifiedRow] = [:]
+        try raw.lookup(identifiedVisitorLookup, workspaceID: workspaceID, keys: visitors, bind: { $0.bind(2, $1) }) { row in
+            guard let visitor = row.text(0), let contactID = row.uuid(1), let at = row.double(2), let id = row.uuid(3) else { return }
+            keep(visitor, (Date(timeIntervalSince1970: at), id, contactID), in: &latest)
         }
         return latest.mapValues(\.contactID)
     }

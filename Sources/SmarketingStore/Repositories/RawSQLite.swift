@@ -240,8 +240,9 @@ struct RawSQLite: @unchecked Sendable {
     /// `bind`) as its second, and hands every row it answers to `row`: point lookups through an
     /// index, one statement prepared once for all of them, where an `IN` list of hundreds of
     /// values costs a statement of that size to parse and a sort of the list.
-    func lookup<Key>(_ sql: String, workspaceID: UUID, keys: some Sequence<Key>, bind: (Statement, Key) -> Void,
+    func lookup<Key>(_ sql: String, workspaceID: UUID, keys: some Collection<Key>, bind: (Statement, Key) -> Void,
                      row: (Statement) throws -> Void) throws {
+        guard !keys.isEmpty else { return }
         let statement = try Statement(self, sql)
         statement.bind(1, workspaceID)
         for key in keys {

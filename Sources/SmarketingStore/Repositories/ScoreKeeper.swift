@@ -2,6 +2,7 @@ import FluentKit
 import Foundation
 import SmarketingCore
 import SQLKit
+import VaporCSQLite
 
 /// A contact's score as a page or the API shows it: the figures at `now` and every ledger line
 /// of the version that gave them.
@@ -36,16 +37,35 @@ public struct ScoreKeeper: Sendable {
     /// save time, since reading and compiling it is the larger part of an ingest commit's own
     /// cost.
     public func activeDefinition() async throws -> CompiledLeadDefinition? {
-        guard let sql = db as? any SQLDatabase else { return nil }
-        let select = sql.select().columns("id", "updated_at").from(LeadDefinitionRow.schema)
-            .where("workspace_id", .equal, SQLBind(workspaceID)).where("status", .equal, SQLBind(LeadDefinitionStatus.active.rawValue)).limit(1)
-        guard let row = try await DirectRows.all(db, select).first else { return nil }
-        let key = CompiledDefinitions.Key(rowID: try row.uuid("id"), savedAt: try row.decode(column: "updated_at", as: Date.self))
+        let key: CompiledDefinitions.Key?
+        if let read = try await RawSQLite.with(db, { [workspaceID] raw in try Self.activeDefinitionKey(workspaceID: workspaceID, on: raw) }) {
+            key = read
+        } else {
+            guard let sql = db as? any SQLDatabase else { return nil }
+            let select = sql.select().columns("id", "updated_at").from(LeadDefinitionRow.schema)
+                .where("workspace_id", .equal, SQLBind(workspaceID)).where("status", .equal, SQLBind(LeadDefinitionStatus.active.rawValue)).limit(1)
+            key = try await DirectRows.all(db, select).first.map { row in
+                CompiledDefinitions.Key(rowID: try row.uuid("id"), savedAt: try row.decode(column: "updated_at", as: Date.self))
+            }
+        }
+        guard let key else { return nil }
         if let compiled = CompiledDefinitions.shared.find(key) { return compiled }
         guard let stored = try await LeadDefinitions(db, workspaceID: workspaceID).active() else { return nil }
         let compiled = CompiledLeadDefinition(stored.version.definition)
         CompiledDefinitions.shared.keep(compiled, for: key)
         return compiled
+    }
+
+    /// Which definition is active, on SQLite's own handle: the key its compiled form is kept
+    /// under (``CompiledDefinitions``); nil while none is.
+    static func activeDefinitionKey(workspaceID: UUID, on raw: RawSQLite) throws -> CompiledDefinitions.Key? {
+        let select = try RawSQLite.Statement(raw, "SELECT id, updated_at FROM \"\(LeadDefinitionRow.schema)\" WHERE workspace_id = ? AND status = ? LIMIT 1")
+        select.bind(1, workspaceID)
+        select.bind(2, LeadDefinitionStatus.active.rawValue)
+        guard try select.step(), let id = select.uuid(0) else { return nil }
+        // The store writes times as seconds; anything else would name a stale compiled form.
+        guard let savedAt = select.double(1) else { throw RawSQLite.Failure(code: SQLITE_MISMATCH, message: "lead_definitions.updated_at is not a time") }
+        return CompiledDefinitions.Key(rowID: id, savedAt: Date(timeIntervalSince1970: savedAt))
     }
 
     /// The profile the fit rules read: the contact's fields, its company's and both sets of
@@ -137,54 +157,89 @@ public struct ScoreKeeper: Sendable {
         for (contactID, row) in try await storedStates(of: unread) {
             if let state = Self.decodeState(row.state) { current[contactID] = ScoreStateCache.Entry(rowID: row.id, version: row.version, state: state) }
         }
-        var states: [[BulkValue]] = [], lines: [[BulkValue]] = []
+        let plan = try Self.plan(batches, current: current, definition: definition, workspaceID: workspaceID, now: now, cache: cache)
+        try await BulkInsert.runInTransaction(into: ContactScoreRow.schema, columns: ContactScoreRow.stateColumns, rows: plan.states,
+                                              conflict: ContactScoreRow.eventConflict, on: db)
+        try await BulkInsert.runInTransaction(into: ScoreChangeRow.schema, columns: ScoreChangeRow.bulkColumns, rows: plan.lines, on: db)
+        try await finish(plan.rest, definition: definition, by: actor, now: now, cache: cache)
+    }
+
+    /// What scoring events leaves to do once the new states and ledger lines are written: the
+    /// contacts that now qualify, and the ones to score again from their whole history.
+    struct ScoringRest: Sendable {
         var promotions: [(contactID: UUID, from: LifecycleStage, cause: String)] = []
         var scores: [UUID: HandoffScores] = [:]
         var fromHistory: [UUID] = []
+
+        var isEmpty: Bool { promotions.isEmpty && fromHistory.isEmpty }
+    }
+
+    /// The new states and ledger lines of ``applyEvents(_:definition:by:now:cache:)`` from the
+    /// contacts' `current` states, as rows to write, and what is left to do after them.
+    private static func plan(_ batches: [(contactID: UUID, stage: LifecycleStage, events: [ScoringEvent])], current: [UUID: ScoreStateCache.Entry],
+                             definition: CompiledLeadDefinition, workspaceID: UUID, now: Date, cache: ScoreStateCache?) throws
+        -> (states: [[BulkValue]], lines: [[BulkValue]], rest: ScoringRest) {
+        var states: [[BulkValue]] = [], lines: [[BulkValue]] = []
+        var rest = ScoringRest()
         for (contactID, stage, events) in batches {
             let ordered = events.sorted(by: ScoringEvent.historyOrder)
             guard let first = ordered.first else { continue }
             guard let row = current[contactID], row.version == definition.version, definition.owns(row.state),
                   (row.state.asOf ?? .distantPast) <= first.time
             else {
-                fromHistory.append(contactID)
+                rest.fromHistory.append(contactID)
                 continue
             }
             var state = row.state
             var ledger: [ScoreEntry] = []
             for event in ordered { try definition.apply(event, to: &state, ledger: &ledger) }
             cache?.keep(ScoreStateCache.Entry(rowID: row.rowID, version: definition.version, state: state), workspaceID: workspaceID, contactID: contactID)
-            states.append(Self.stateValues(state, rowID: row.rowID, contactID: contactID, workspaceID: workspaceID, definition: definition, now: now))
-            lines += ledger.map { Self.ledgerValues($0, contactID: contactID, workspaceID: workspaceID, now: now) }
+            states.append(stateValues(state, rowID: row.rowID, contactID: contactID, workspaceID: workspaceID, definition: definition, now: now))
+            lines += ledger.map { ledgerValues($0, contactID: contactID, workspaceID: workspaceID, now: now) }
             if case .becomeMQL(let cause) = definition.stageDecision(for: stage, state: state, at: now) {
-                promotions.append((contactID, stage, cause.description))
-                scores[contactID] = HandoffScores(definitionVersion: definition.version, fit: cause.fit, engagement: cause.engagement)
+                rest.promotions.append((contactID, stage, cause.description))
+                rest.scores[contactID] = HandoffScores(definitionVersion: definition.version, fit: cause.fit, engagement: cause.engagement)
             }
         }
-        try await BulkInsert.runInTransaction(into: ContactScoreRow.schema, columns: ContactScoreRow.stateColumns, rows: states,
-                                              conflict: ContactScoreRow.eventConflict, on: db)
-        try await BulkInsert.runInTransaction(into: ScoreChangeRow.schema, columns: ScoreChangeRow.bulkColumns, rows: lines, on: db)
-        // After the ledger: the handoff names the rules behind the points.
-        try await StageChanges(db, workspaceID: workspaceID).moveAll(promotions, to: .mql, by: Self.actor(for: definition), now: now, scores: scores)
-        for contactID in fromHistory {
+        return (states, lines, rest)
+    }
+
+    /// The part of ``applyEvents(_:definition:by:now:cache:)`` that SQLite's own handle does in
+    /// the caller's trip: reading the states the cache does not hold, scoring, and writing the
+    /// states and ledger lines. The caller finishes with ``finish(_:definition:by:now:cache:)``.
+    static func applyEvents(_ batches: [(contactID: UUID, stage: LifecycleStage, events: [ScoringEvent])], definition: CompiledLeadDefinition,
+                            workspaceID: UUID, now: Date, cache: ScoreStateCache?, on raw: RawSQLite) throws -> ScoringRest {
+        var current: [UUID: ScoreStateCache.Entry] = [:]
+        var unread = Set<UUID>()
+        for batch in batches {
+            if let entry = cache?.entry(workspaceID: workspaceID, contactID: batch.contactID) { current[batch.contactID] = entry } else { unread.insert(batch.contactID) }
+        }
+        for (contactID, row) in try storedStates(of: unread, workspaceID: workspaceID, on: raw) {
+            if let state = decodeState(row.state) { current[contactID] = ScoreStateCache.Entry(rowID: row.id, version: row.version, state: state) }
+        }
+        let plan = try plan(batches, current: current, definition: definition, workspaceID: workspaceID, now: now, cache: cache)
+        try raw.write(into: ContactScoreRow.schema, columns: ContactScoreRow.stateColumns, rows: plan.states, conflict: ContactScoreRow.eventConflict)
+        try raw.write(into: ScoreChangeRow.schema, columns: ScoreChangeRow.bulkColumns, rows: plan.lines)
+        return plan.rest
+    }
+
+    /// Moves the contacts that now qualify (after the ledger: the handoff names the rules behind
+    /// the points), then scores again from their history the contacts that need it.
+    func finish(_ rest: ScoringRest, definition: CompiledLeadDefinition, by actor: AuditActor, now: Date, cache: ScoreStateCache?) async throws {
+        try await StageChanges(db, workspaceID: workspaceID).moveAll(rest.promotions, to: .mql, by: Self.actor(for: definition), now: now, scores: rest.scores)
+        for contactID in rest.fromHistory {
             cache?.keep(nil, workspaceID: workspaceID, contactID: contactID)
             try await rescoreHistory(of: contactID, definition: definition, by: actor, now: now)
         }
     }
 
+    private static let storedStateLookup = "SELECT contact_id, id, definition_version, state FROM \"\(ContactScoreRow.schema)\" WHERE workspace_id = ? AND contact_id = ?"
+
     /// The stored score rows of these contacts: row id, version and state text.
     private func storedStates(of contactIDs: [UUID]) async throws -> [UUID: (id: UUID, version: Int, state: String)] {
         let contacts = Set(contactIDs)
         guard !contacts.isEmpty else { return [:] }
-        let lookup = "SELECT contact_id, id, definition_version, state FROM \"\(ContactScoreRow.schema)\" WHERE workspace_id = ? AND contact_id = ?"
-        if let read = try await RawSQLite.with(db, { [workspaceID] raw in
-            var found: [UUID: (id: UUID, version: Int, state: String)] = [:]
-            try raw.lookup(lookup, workspaceID: workspaceID, keys: contacts, bind: { $0.bind(2, $1) }) { row in
-                guard let contactID = row.uuid(0), let id = row.uuid(1), let version = row.integer(2), let state = row.text(3) else { return }
-                found[contactID] = (id, version, state)
-            }
-            return found
-        }) {
+        if let read = try await RawSQLite.with(db, { [workspaceID] raw in try Self.storedStates(of: contacts, workspaceID: workspaceID, on: raw) }) {
             return read
         }
         guard let sql = db as? any SQLDatabase else { return [:] }
@@ -197,6 +252,17 @@ public struct ScoreKeeper: Sendable {
                 found[try row.uuid("contact_id")] = (try row.uuid("id"), try row.decode(column: "definition_version", as: Int.self),
                                                      try row.decode(column: "state", as: String.self))
             }
+        }
+        return found
+    }
+
+    /// ``storedStates(of:)`` on SQLite's own handle: one lookup a contact.
+    private static func storedStates(of contacts: Set<UUID>, workspaceID: UUID, on raw: RawSQLite) throws -> [UUID: (id: UUID, version: Int, state: String)] {
+        var found: [UUID: (id: UUID, version: Int, state: String)] = [:]
+        guard !contacts.isEmpty else { return found }
+        try raw.lookup(storedStateLookup, workspaceID: workspaceID, keys: contacts, bind: { $0.bind(2, $1) }) { row in
+            guard let contactID = row.uuid(0), let id = row.uuid(1), let version = row.integer(2), let state = row.text(3) else { return }
+            found[contactID] = (id, version, state)
         }
         return found
     }
@@ -378,6 +444,11 @@ final class CompiledDefinitions: @unchecked Sendable {
 
     func find(_ key: Key) -> CompiledLeadDefinition? {
         lock.withLock { compiled[key] }
+    }
+
+    /// Forgets every compiled definition (for tests: the next use compiles it again).
+    func removeAll() {
+        lock.withLock { compiled.removeAll() }
     }
 
     func keep(_ definition: CompiledLeadDefinition, for key: Key) {

@@ -46,7 +46,11 @@ public final class ScoreStateCache: @unchecked Sendable {
 
     /// Starts a write transaction's use of the cache: call it first inside the transaction.
     public func begin(_ tx: any Database) async throws {
-        let current = try await RawSQLite.with(tx) { try $0.writeMark() }
+        begin(at: try await RawSQLite.with(tx) { try $0.writeMark() })
+    }
+
+    /// ``begin(_:)`` with the connection's mark read (nil on PostgreSQL).
+    func begin(at current: RawSQLite.WriteMark?) {
         lock.withLock {
             staged = [:]
             closing = nil
@@ -57,7 +61,11 @@ public final class ScoreStateCache: @unchecked Sendable {
 
     /// Ends the transaction's use: call it last inside the transaction, after its writes.
     public func end(_ tx: any Database) async throws {
-        let current = try await RawSQLite.with(tx) { try $0.writeMark() }
+        end(at: try await RawSQLite.with(tx) { try $0.writeMark() })
+    }
+
+    /// ``end(_:)`` with the connection's mark read.
+    func end(at current: RawSQLite.WriteMark?) {
         lock.withLock { closing = current }
     }
 

@@ -56,7 +56,9 @@ actor IngestPipeline {
             waiting.append(Waiting(workspaceID: workspaceID, submissions: submissions, continuation: continuation))
             if !writing {
                 writing = true
-                Task { await self.drain() }
+                // The writer is the one stage every event goes through one at a time: its steps
+                // go ahead of the requests' own work on the executor instead of queueing behind it.
+                Task(priority: .high) { await self.drain() }
             }
         }
     }
@@ -103,23 +105,13 @@ actor IngestPipeline {
             if submissions[request.workspaceID] == nil { workspaces.append(request.workspaceID) }
             submissions[request.workspaceID, default: []] += request.submissions
         }
-        let work = workspaces.map { ($0, submissions[$0] ?? []) }
+        let work = workspaces.map { (workspaceID: $0, submissions: submissions[$0] ?? []) }
         let states = self.states
         var outcomes: [UUID: ArraySlice<EventIngest.Outcome>]
         do {
             // Contacts that became MQL are announced to open pages once the commit succeeded.
             outcomes = try await app.live.announcing(db) {
-                try await StoreTuning.writeTransaction(db) { tx in
-                    try await states.begin(tx)
-                    // The writer's connection keeps the hot part of a large workspace in memory.
-                    try await StoreTuning.widenCache(tx)
-                    var outcomes: [UUID: ArraySlice<EventIngest.Outcome>] = [:]
-                    for (workspaceID, submissions) in work {
-                        outcomes[workspaceID] = ArraySlice(try await EventIngest(tx, workspaceID: workspaceID).record(submissions, now: now, cache: states))
-                    }
-                    try await states.end(tx)
-                    return outcomes
-                }
+                try await EventIngest.commit(db, work, now: now, cache: states).mapValues { ArraySlice($0) }
             }
             states.committed()
         } catch {
