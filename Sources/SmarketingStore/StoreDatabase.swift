@@ -235,14 +235,22 @@ public enum StoreTuning {
     /// cannot be reached, or it is already inside a transaction: the caller uses
     /// ``writeTransaction(_:_:)``.
     ///
+    /// `deferringFlush`: on a database file in WAL mode whose commits flush the WAL
+    /// (`synchronous = FULL`, SQLite's default), this commit does not wait for the disk
+    /// (`NORMAL` for this transaction only); the answer then names the database file, and what
+    /// it committed is on disk once ``RawSQLite/WALFlusher/flushed(_:)`` returns for that path.
+    /// A process that is killed loses nothing either way: the WAL is written before the commit
+    /// returns; only a power cut in between could lose it.
+    ///
     /// `finish` runs inside the transaction, but on a database that does not know it: it must
     /// not open a transaction of its own.
     static func handleTransaction<Done: Sendable, More: Sendable>(
         _ db: any Database,
+        deferringFlush: Bool = false,
         start: @escaping @Sendable (RawSQLite) throws -> HandleStart<Done, More>,
         finish: @escaping @Sendable (any Database, More) async throws -> Done,
         close: @escaping @Sendable (RawSQLite) throws -> Void
-    ) async throws -> Done? {
+    ) async throws -> (done: Done, unflushed: String?)? {
         guard !db.inTransaction, let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return nil }
         let gate = WriteGate.of(db)
         await gate?.enter()
@@ -250,41 +258,70 @@ public enum StoreTuning {
         // Fluent runs the closure below in a task of its own, without this task's locals.
         let log = StageMoveLog.current
         let held = gate ?? WriteGate.held
-        return try await db.withConnection { connection -> Done? in
+        return try await db.withConnection { connection -> (done: Done, unflushed: String?)? in
             try await WriteGate.$held.withValue(held) {
                 try await StageMoveLog.$current.withValue(log) {
-                    let started = try await RawSQLite.with(connection) { raw -> HandleStart<Done, More> in
-                        // IMMEDIATE: the write lock before the first read (see writeTransaction).
-                        try raw.execute("BEGIN IMMEDIATE")
+                    let first = try await RawSQLite.with(connection) { raw -> (started: HandleStart<Done, More>, flush: FlushSetting?) in
+                        let flush = deferringFlush ? try FlushSetting.lower(raw) : nil
                         do {
+                            // IMMEDIATE: the write lock before the first read (see writeTransaction).
+                            try raw.execute("BEGIN IMMEDIATE")
                             let started = try start(raw)
-                            if case .done = started { try raw.execute("COMMIT") }
-                            return started
+                            if case .done = started {
+                                try raw.execute("COMMIT")
+                                try flush?.restore(raw)
+                            }
+                            return (started, flush)
                         } catch {
                             if raw.inTransaction { try? raw.execute("ROLLBACK") }
+                            try? flush?.restore(raw)
                             throw error
                         }
                     }
-                    switch started {
-                    case nil: return nil
-                    case .done(let done)?: return done
-                    case .more(let more)?:
+                    guard let first else { return nil }
+                    let unflushed = first.flush?.path
+                    switch first.started {
+                    case .done(let done): return (done, unflushed)
+                    case .more(let more):
                         do {
                             let done = try await finish(connection, more)
                             _ = try await RawSQLite.with(connection) { raw in
                                 try close(raw)
                                 try raw.execute("COMMIT")
+                                try first.flush?.restore(raw)
                             }
-                            return done
+                            return (done, unflushed)
                         } catch {
                             _ = try? await RawSQLite.with(connection) { raw in
                                 if raw.inTransaction { try raw.execute("ROLLBACK") }
+                                try first.flush?.restore(raw)
                             }
                             throw error
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// A connection's flush setting lowered for one transaction (``handleTransaction(_:deferringFlush:start:finish:close:)``).
+    private struct FlushSetting: Sendable {
+        var saved: String
+        /// The database file whose WAL the transaction leaves to flush.
+        var path: String
+
+        /// Lowers the setting to `NORMAL` on a database file in WAL mode that flushes each
+        /// commit; nil (left as it is) otherwise.
+        static func lower(_ raw: RawSQLite) throws -> FlushSetting? {
+            let path = raw.filename
+            guard !path.isEmpty, try raw.value("PRAGMA journal_mode")?.lowercased() == "wal",
+                  let saved = try raw.value("PRAGMA synchronous"), let level = Int(saved), level >= 2 else { return nil }
+            try raw.execute("PRAGMA synchronous = NORMAL")
+            return FlushSetting(saved: saved, path: path)
+        }
+
+        func restore(_ raw: RawSQLite) throws {
+            try raw.execute("PRAGMA synchronous = " + saved)
         }
     }
 

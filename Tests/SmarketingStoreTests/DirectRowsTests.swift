@@ -98,7 +98,7 @@ struct DirectRowsTests {
             typealias Start = StoreTuning.HandleStart<String, String>
             func run(_ start: @escaping @Sendable (RawSQLite) throws -> Start, finish: @escaping @Sendable (any Database, String) async throws -> String = { _, more in more },
                      close: @escaping @Sendable (RawSQLite) throws -> Void = { _ in }) async throws -> String? {
-                try await StoreTuning.handleTransaction(db, start: start, finish: finish, close: close)
+                try await StoreTuning.handleTransaction(db, start: start, finish: finish, close: close)?.done
             }
             guard !TestDatabase.isPostgres else {
                 let none = try await run { _ in .done("no handle") }
@@ -156,6 +156,45 @@ struct DirectRowsTests {
             }
             #expect(after == "after the failures", "the connection is not left inside a transaction")
             #expect(try await names() == ["a", "b", "c", "d", "e"])
+        }
+    }
+
+    @Test("a transaction that defers its flush on a database file commits without waiting for the disk, names the file whose WAL a later flush puts on disk, and leaves its connection flushing its commits again; in memory nothing is deferred")
+    func deferredFlush() async throws {
+        @Sendable func synchronous(_ db: any Database) async throws -> String? {
+            try await RawSQLite.with(db) { try $0.value("PRAGMA synchronous") } ?? nil
+        }
+        @Sendable func commit(_ db: any Database, _ name: String, failing: Bool = false) async throws -> (done: String, unflushed: String?)? {
+            try await StoreTuning.handleTransaction(db, deferringFlush: true, start: { raw -> StoreTuning.HandleStart<String, String> in
+                let level = try raw.value("PRAGMA synchronous")
+                try raw.execute("INSERT INTO flush_check (name) VALUES ('\(name)')")
+                if failing { try raw.execute("INSERT INTO flush_check (name) VALUES (NULL)") }
+                return .done(level ?? "")
+            }, finish: { _, more in more }, close: { _ in })
+        }
+        try await TestDatabase.withSQLiteFileStore { db in
+            try await (db as! any SQLDatabase).raw("CREATE TABLE flush_check (name TEXT NOT NULL)").run()
+            let before = try await synchronous(db)
+            #expect(before == "2", "SQLite's default: each commit flushes the WAL")
+            let committed = try #require(try await commit(db, "a"))
+            #expect(committed.done == "1", "inside the transaction the commit does not wait for the disk")
+            let path = try #require(committed.unflushed)
+            #expect(path.hasSuffix("store.sqlite"))
+            let flushes = RawSQLite.WALFlusher.shared.flushes
+            try await RawSQLite.WALFlusher.shared.flushed(path)
+            #expect(RawSQLite.WALFlusher.shared.flushes > flushes)
+            #expect(try await synchronous(db) == before, "the connection flushes its commits again")
+            await #expect(throws: RawSQLite.Failure.self) { _ = try await commit(db, "lost", failing: true) }
+            #expect(try await synchronous(db) == before, "also after a failure")
+            let names = try await (db as! any SQLDatabase).raw("SELECT name FROM flush_check").all().map { try $0.decode(column: "name", as: String.self) }
+            #expect(names == ["a"])
+        }
+        try await TestDatabase.withStore { db in
+            guard !TestDatabase.isPostgres else { return }
+            try await (db as! any SQLDatabase).raw("CREATE TABLE flush_check (name TEXT NOT NULL)").run()
+            let committed = try #require(try await commit(db, "a"))
+            #expect(committed.unflushed == nil, "a database in memory has no WAL to flush")
+            #expect(committed.done == (try await synchronous(db)))
         }
     }
 

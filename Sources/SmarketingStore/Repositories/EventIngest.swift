@@ -50,18 +50,22 @@ public struct EventIngest: Sendable {
     /// statements before the commit, as does a workspace whose active definition this process
     /// has not compiled yet (``record(_:now:cache:)``, which compiles it). PostgreSQL runs
     /// ``record(_:now:cache:)`` for each workspace.
+    ///
+    /// `deferringFlush`: on SQLite, the commit does not wait for its WAL to reach the disk
+    /// (see ``StoreTuning/handleTransaction(_:deferringFlush:start:finish:close:)``); the
+    /// caller answers nobody before ``Commit/durable()`` returns, while it may commit again.
     public static func commit(_ db: any Database, _ work: [(workspaceID: UUID, submissions: [EventSubmission])], now: Date,
-                              cache: ScoreStateCache) async throws -> [UUID: [Outcome]] {
-        if let outcomes = try await StoreTuning.handleTransaction(db, start: { raw in
+                              cache: ScoreStateCache, deferringFlush: Bool = false) async throws -> Commit {
+        if let (outcomes, unflushed) = try await StoreTuning.handleTransaction(db, deferringFlush: deferringFlush, start: { raw in
             try startCommit(work, now: now, cache: cache, on: raw)
         }, finish: { connection, recordings in
             try await finishCommit(work, recordings, now: now, cache: cache, on: connection)
         }, close: { raw in
             cache.end(at: try raw.writeMark())
         }) {
-            return outcomes
+            return Commit(outcomes: outcomes, unflushed: unflushed)
         }
-        return try await StoreTuning.writeTransaction(db) { tx in
+        let outcomes = try await StoreTuning.writeTransaction(db) { tx in
             try await cache.begin(tx)
             // The writer's connection keeps the hot part of a large workspace in memory.
             try await StoreTuning.widenCache(tx)
@@ -71,6 +75,22 @@ public struct EventIngest: Sendable {
             }
             try await cache.end(tx)
             return outcomes
+        }
+        return Commit(outcomes: outcomes, unflushed: nil)
+    }
+
+    /// A commit of ``commit(_:_:now:cache:deferringFlush:)``: each workspace's outcomes, and
+    /// whether it is on disk yet.
+    public struct Commit: Sendable {
+        public var outcomes: [UUID: [Outcome]]
+        /// The database file whose WAL holds the commit, not flushed yet.
+        let unflushed: String?
+
+        /// Returns once the commit is on disk: at once when it flushed itself; otherwise after a
+        /// flush of the WAL that began after the commit (``RawSQLite/WALFlusher``).
+        public func durable() async throws {
+            guard let unflushed else { return }
+            try await RawSQLite.WALFlusher.shared.flushed(unflushed)
         }
     }
 

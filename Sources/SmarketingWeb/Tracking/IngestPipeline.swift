@@ -12,7 +12,7 @@ import Vapor
 actor IngestPipeline {
     static let eventsPerCommit = 1000
 
-    private struct Waiting {
+    private struct Waiting: Sendable {
         var workspaceID: UUID
         var submissions: [EventSubmission]
         var continuation: CheckedContinuation<[EventIngest.Outcome], any Error>
@@ -74,13 +74,15 @@ actor IngestPipeline {
             }
             lastCommitEvents = events
             do {
-                let outcomes = try await commit(batch)
-                for (request, outcome) in zip(batch, outcomes) { request.continuation.resume(returning: outcome) }
+                let (outcomes, commit) = try await commit(batch)
+                answer(batch, outcomes, once: commit)
             } catch where batch.count > 1 {
                 // One request's failure must not fail the others that shared its commit.
                 for request in batch {
                     do {
-                        request.continuation.resume(returning: try await commit([request])[0])
+                        let (outcomes, commit) = try await commit([request])
+                        try await commit.durable()
+                        request.continuation.resume(returning: outcomes[0])
                     } catch {
                         request.continuation.resume(throwing: error)
                     }
@@ -92,7 +94,21 @@ actor IngestPipeline {
         writing = false
     }
 
-    private func commit(_ batch: [Waiting]) async throws -> [[EventIngest.Outcome]] {
+    /// Answers a commit's requests once it is on disk. The writer does not wait for that: on
+    /// SQLite its commits leave the flush of the WAL to a thread of its own
+    /// (`deferringFlush`), and the next commit runs while the disk works.
+    private nonisolated func answer(_ batch: [Waiting], _ outcomes: [[EventIngest.Outcome]], once commit: EventIngest.Commit) {
+        Task(priority: .high) {
+            do {
+                try await commit.durable()
+                for (request, outcome) in zip(batch, outcomes) { request.continuation.resume(returning: outcome) }
+            } catch {
+                for request in batch { request.continuation.resume(throwing: error) }
+            }
+        }
+    }
+
+    private func commit(_ batch: [Waiting]) async throws -> ([[EventIngest.Outcome]], EventIngest.Commit) {
         guard let app, let db = app.databases.database(logger: app.logger, on: loop) else {
             throw Abort(.serviceUnavailable, reason: "The server is stopping.")
         }
@@ -107,22 +123,24 @@ actor IngestPipeline {
         }
         let work = workspaces.map { (workspaceID: $0, submissions: submissions[$0] ?? []) }
         let states = self.states
-        var outcomes: [UUID: ArraySlice<EventIngest.Outcome>]
+        let commit: EventIngest.Commit
         do {
             // Contacts that became MQL are announced to open pages once the commit succeeded.
-            outcomes = try await app.live.announcing(db) {
-                try await EventIngest.commit(db, work, now: now, cache: states).mapValues { ArraySlice($0) }
+            commit = try await app.live.announcing(db) {
+                try await EventIngest.commit(db, work, now: now, cache: states, deferringFlush: true)
             }
             states.committed()
         } catch {
             states.discard()
             throw error
         }
-        return batch.map { request in
+        var outcomes = commit.outcomes.mapValues { ArraySlice($0) }
+        let answers = batch.map { request in
             let mine = outcomes[request.workspaceID]?.prefix(request.submissions.count) ?? []
             outcomes[request.workspaceID]?.removeFirst(mine.count)
             return Array(mine)
         }
+        return (answers, commit)
     }
 }
 
