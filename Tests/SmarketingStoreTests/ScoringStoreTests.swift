@@ -494,10 +494,15 @@ struct ScoringStoreTests {
             #expect(outcomes[globex.id] == [.stored], "an event id is unique per workspace only")
             #expect(try await EventLog(db, workspaceID: acme.id).count() == 8, "four before, four new")
 
-            // The directors with a form qualify in both workspaces, once each.
-            for (workspaceID, director) in [(acme.id, acmeIDs[0]), (globex.id, globexIDs[0])] {
+            // The directors with a form qualify in both workspaces, once each; each handoff names
+            // the rules behind the points (read from the ledgers of all the commit's new MQLs).
+            for (workspaceID, director, pricing) in [(acme.id, acmeIDs[0], 10), (globex.id, globexIDs[0], 0)] {
                 let moves = try await StageChanges(db, workspaceID: workspaceID).history(of: director)
                 #expect(moves.map(\.to) == [.mql])
+                let handoff = try #require(try await Handoffs(db, workspaceID: workspaceID).latest(of: director))
+                var expected = ["form": 25, "director": 20]
+                if pricing > 0 { expected["pricing"] = pricing }
+                #expect(Dictionary(uniqueKeysWithValues: handoff.rules.map { ($0.ruleID, $0.points) }) == expected)
             }
             let keeper = ScoreKeeper(db, workspaceID: acme.id)
             let director = try #require(try await keeper.score(of: acmeIDs[0], definition: definition, now: now))

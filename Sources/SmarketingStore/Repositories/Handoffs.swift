@@ -122,6 +122,13 @@ public struct Handoffs: Sendable {
         // assignment is logged with the rule that chose it.
         let routed = try await Router(db, workspaceID: workspaceID)
             .assign(openings.map(\.contactID).filter { contacts[$0] != nil && contacts[$0]?.owner == nil }, now: now, by: Self.routingActor, on: db)
+        // The rules behind the points of the openings whose caller did not have them: read for
+        // all of them together, by definition version.
+        var ledgers: [UUID: [String: Int]] = [:]
+        let unexplained = Dictionary(grouping: openings.filter { $0.scores != nil && $0.scores?.rulePoints == nil }) { $0.scores?.definitionVersion ?? 0 }
+        for (version, group) in unexplained {
+            ledgers.merge(try await rulePoints(of: group.map(\.contactID), version: version)) { first, _ in first }
+        }
         var handoffs: [[BulkValue]] = [], rules: [[BulkValue]] = [], jobs: [NewJob] = []
         for opening in openings {
             guard let contact = contacts[opening.contactID] else { continue }
@@ -131,8 +138,7 @@ public struct Handoffs: Sendable {
                              .text(opening.cause), BulkValue(contact.source), BulkValue(contact.campaign), BulkValue(opening.scores?.definitionVersion),
                              BulkValue(opening.scores?.fit), BulkValue(opening.scores?.engagement), BulkValue(owner), owner == nil ? .null : .date(now),
                              .text(HandoffStatus.pending.rawValue)])
-            var points = opening.scores?.rulePoints ?? [:]
-            if opening.scores?.rulePoints == nil { points = try await rulePoints(of: opening.contactID, version: opening.scores?.definitionVersion) }
+            let points = opening.scores?.rulePoints ?? ledgers[opening.contactID] ?? [:]
             for (rule, value) in points where value > 0 {
                 rules.append([.uuid(TimeOrderedID.make(at: now)), .uuid(workspaceID), .uuid(id), .text(rule), .integer(value)])
             }
@@ -150,19 +156,26 @@ public struct Handoffs: Sendable {
 
     public static func handoffID(inPayload payload: String) -> UUID? { JobQueue.id("handoff_id", inPayload: payload) }
 
-    /// Points per rule the contact's ledger holds under `version` (positive sums only).
-    func rulePoints(of contactID: UUID, version: Int?) async throws -> [String: Int] {
-        guard let version, let sql = db as? any SQLDatabase else { return [:] }
-        var sums: [String: Int] = [:]
-        for row in try await sql.select().column("rule_id").column(SQLRaw("CAST(SUM(points) AS BIGINT)"), as: "points")
-            .from(ScoreChangeRow.schema).where("workspace_id", .equal, SQLBind(workspaceID)).where("contact_id", .equal, SQLBind(contactID))
-            .where("definition_version", .equal, SQLBind(version)).groupBy("rule_id").all() {
-            sums[try row.decode(column: "rule_id", as: String.self)] = try row.decode(column: "points", as: Int.self)
-        }
-        if let text = try await sql.select().column("ledger").from(ContactScoreRow.schema).where("workspace_id", .equal, SQLBind(workspaceID))
-            .where("contact_id", .equal, SQLBind(contactID)).first()?.decode(column: "ledger", as: String?.self) {
-            for entry in ScoreLedgerText.decode(text) where entry.definitionVersion == version {
-                sums[entry.ruleID, default: 0] += entry.points
+    /// Points per rule each contact's ledger holds under `version`: its ledger lines and the
+    /// bulk ledger of its score row, a few statements for all the contacts.
+    func rulePoints(of contactIDs: [UUID], version: Int) async throws -> [UUID: [String: Int]] {
+        guard let sql = db as? any SQLDatabase else { return [:] }
+        var sums: [UUID: [String: Int]] = [:]
+        for chunk in Array(Set(contactIDs)).chunked(500) {
+            let ids = SQLGroupExpression(SQLList(chunk.map { SQLBind($0) }))
+            for row in try await sql.select().column("contact_id").column("rule_id").column(SQLRaw("CAST(SUM(points) AS BIGINT)"), as: "points")
+                .from(ScoreChangeRow.schema).where("workspace_id", .equal, SQLBind(workspaceID)).where("contact_id", .in, ids)
+                .where("definition_version", .equal, SQLBind(version)).groupBy("contact_id").groupBy("rule_id").all() {
+                sums[try row.decode(column: "contact_id", as: UUID.self), default: [:]][try row.decode(column: "rule_id", as: String.self)] =
+                    try row.decode(column: "points", as: Int.self)
+            }
+            for row in try await sql.select().column("contact_id").column("ledger").from(ContactScoreRow.schema)
+                .where("workspace_id", .equal, SQLBind(workspaceID)).where("contact_id", .in, ids).all() {
+                guard let text = try row.decode(column: "ledger", as: String?.self) else { continue }
+                let contactID = try row.decode(column: "contact_id", as: UUID.self)
+                for entry in ScoreLedgerText.decode(text) where entry.definitionVersion == version {
+                    sums[contactID, default: [:]][entry.ruleID, default: 0] += entry.points
+                }
             }
         }
         return sums
