@@ -488,7 +488,6 @@ struct ScoringStoreTests {
             let outcomes = try await EventIngest.commit(db, [(acme.id, acmeEvents),
                                                              (globex.id, [EventSubmission(event: form("f1", 10), subject: .contact(globexIDs[0]))])],
                                                         now: now, cache: cache).outcomes
-            cache.committed()
             #expect(outcomes[acme.id] == [.stored, .stored, .stored, .duplicate, .duplicate, .refused(ValidationFailure("contact_id", .notInList)),
                                           .refused(ValidationFailure("email", .notInList)), .stored])
             #expect(outcomes[globex.id] == [.stored], "an event id is unique per workspace only")
@@ -521,7 +520,6 @@ struct ScoringStoreTests {
             let before = cache.hits
             let next = try await EventIngest.commit(db, [(acme.id, [EventSubmission(event: view("v2", 18), subject: .contact(acmeIDs[0]))])],
                                                     now: now, cache: cache, deferringFlush: true)
-            cache.committed()
             try await next.durable()
             #expect(next.outcomes[acme.id] == [.stored])
             #expect(cache.hits == before + (try await RawSQLite.isAvailable(db) ? 1 : 0))

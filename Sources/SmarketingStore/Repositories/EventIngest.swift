@@ -38,8 +38,9 @@ public struct EventIngest: Sendable {
     }
 
     /// Stores and scores the events of several workspaces in one write transaction: the commit
-    /// of the ingest writer, which keeps its score states in `cache`. Returns each workspace's
-    /// outcomes, one per submission, in order.
+    /// of the ingest writer, which keeps its score states in `cache` (kept once the transaction
+    /// committed, all forgotten when it failed). Returns each workspace's outcomes, one per
+    /// submission, in order.
     ///
     /// On SQLite the whole transaction runs in one trip to the thread pool on the connection's
     /// own handle (``StoreTuning/handleTransaction(_:start:finish:close:)``): the write lock,
@@ -56,6 +57,18 @@ public struct EventIngest: Sendable {
     /// caller answers nobody before ``Commit/durable()`` returns, while it may commit again.
     public static func commit(_ db: any Database, _ work: [(workspaceID: UUID, submissions: [EventSubmission])], now: Date,
                               cache: ScoreStateCache, deferringFlush: Bool = false) async throws -> Commit {
+        do {
+            let commit = try await transaction(db, work, now: now, cache: cache, deferringFlush: deferringFlush)
+            cache.committed()
+            return commit
+        } catch {
+            cache.discard()
+            throw error
+        }
+    }
+
+    private static func transaction(_ db: any Database, _ work: [(workspaceID: UUID, submissions: [EventSubmission])], now: Date,
+                                    cache: ScoreStateCache, deferringFlush: Bool) async throws -> Commit {
         if let (outcomes, unflushed) = try await StoreTuning.handleTransaction(db, deferringFlush: deferringFlush, start: { raw in
             try startCommit(work, now: now, cache: cache, on: raw)
         }, finish: { connection, recordings in

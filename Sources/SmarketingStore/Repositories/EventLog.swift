@@ -51,10 +51,10 @@ public struct EventLog: Sendable {
     @discardableResult
     public func record(_ events: [(event: ScoringEvent, contactID: UUID?, anonymousID: String?)], now: Date) async throws -> [ScoringEvent] {
         guard !events.isEmpty else { return [] }
-        let rows = events.map { Self.values($0, workspaceID: workspaceID, now: now) }
-        if let inserted = try await RawSQLite.with(db, { raw in try Self.insert(rows, on: raw) }) {
-            return zip(events, inserted).filter(\.1).map(\.0.event)
+        if let stored = try await RawSQLite.with(db, { [workspaceID] raw in try Self.record(events, workspaceID: workspaceID, now: now, on: raw) }) {
+            return stored
         }
+        let rows = events.map { Self.values($0, workspaceID: workspaceID, now: now) }
         // Elsewhere, each statement inserts its rows whose id is new and answers their ids: no
         // reading of the ids first, which took a third of a PostgreSQL ingest commit.
         guard let sql = db as? any SQLDatabase else { return [] }

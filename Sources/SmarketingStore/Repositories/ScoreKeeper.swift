@@ -149,14 +149,9 @@ public struct ScoreKeeper: Sendable {
     /// not read, and the states written are kept in it.
     public func applyEvents(_ batches: [(contactID: UUID, stage: LifecycleStage, events: [ScoringEvent])], definition: CompiledLeadDefinition,
                             by actor: AuditActor, now: Date, cache: ScoreStateCache? = nil) async throws {
-        var current: [UUID: ScoreStateCache.Entry] = [:]
-        var unread: [UUID] = []
-        for batch in batches {
-            if let entry = cache?.entry(workspaceID: workspaceID, contactID: batch.contactID) { current[batch.contactID] = entry } else { unread.append(batch.contactID) }
-        }
-        for (contactID, row) in try await storedStates(of: unread) {
-            if let state = Self.decodeState(row.state) { current[contactID] = ScoreStateCache.Entry(rowID: row.id, version: row.version, state: state) }
-        }
+        let cached = Self.cachedStates(of: batches, workspaceID: workspaceID, cache: cache)
+        var current = cached.current
+        Self.add(try await storedStates(of: cached.unread), to: &current)
         let plan = try Self.plan(batches, current: current, definition: definition, workspaceID: workspaceID, now: now, cache: cache)
         try await BulkInsert.runInTransaction(into: ContactScoreRow.schema, columns: ContactScoreRow.stateColumns, rows: plan.states,
                                               conflict: ContactScoreRow.eventConflict, on: db)
@@ -172,6 +167,24 @@ public struct ScoreKeeper: Sendable {
         var fromHistory: [UUID] = []
 
         var isEmpty: Bool { promotions.isEmpty && fromHistory.isEmpty }
+    }
+
+    /// The batches' states the cache holds, and the contacts whose states are to be read.
+    private static func cachedStates(of batches: [(contactID: UUID, stage: LifecycleStage, events: [ScoringEvent])], workspaceID: UUID,
+                                     cache: ScoreStateCache?) -> (current: [UUID: ScoreStateCache.Entry], unread: Set<UUID>) {
+        var current: [UUID: ScoreStateCache.Entry] = [:]
+        var unread = Set<UUID>()
+        for batch in batches {
+            if let entry = cache?.entry(workspaceID: workspaceID, contactID: batch.contactID) { current[batch.contactID] = entry } else { unread.insert(batch.contactID) }
+        }
+        return (current, unread)
+    }
+
+    /// Adds the states read from their rows (one whose text does not parse is left out).
+    private static func add(_ stored: [UUID: (id: UUID, version: Int, state: String)], to current: inout [UUID: ScoreStateCache.Entry]) {
+        for (contactID, row) in stored {
+            if let state = decodeState(row.state) { current[contactID] = ScoreStateCache.Entry(rowID: row.id, version: row.version, state: state) }
+        }
     }
 
     /// The new states and ledger lines of ``applyEvents(_:definition:by:now:cache:)`` from the
@@ -209,14 +222,9 @@ public struct ScoreKeeper: Sendable {
     /// states and ledger lines. The caller finishes with ``finish(_:definition:by:now:cache:)``.
     static func applyEvents(_ batches: [(contactID: UUID, stage: LifecycleStage, events: [ScoringEvent])], definition: CompiledLeadDefinition,
                             workspaceID: UUID, now: Date, cache: ScoreStateCache?, on raw: RawSQLite) throws -> ScoringRest {
-        var current: [UUID: ScoreStateCache.Entry] = [:]
-        var unread = Set<UUID>()
-        for batch in batches {
-            if let entry = cache?.entry(workspaceID: workspaceID, contactID: batch.contactID) { current[batch.contactID] = entry } else { unread.insert(batch.contactID) }
-        }
-        for (contactID, row) in try storedStates(of: unread, workspaceID: workspaceID, on: raw) {
-            if let state = decodeState(row.state) { current[contactID] = ScoreStateCache.Entry(rowID: row.id, version: row.version, state: state) }
-        }
+        let cached = cachedStates(of: batches, workspaceID: workspaceID, cache: cache)
+        var current = cached.current
+        add(try storedStates(of: cached.unread, workspaceID: workspaceID, on: raw), to: &current)
         let plan = try plan(batches, current: current, definition: definition, workspaceID: workspaceID, now: now, cache: cache)
         try raw.write(into: ContactScoreRow.schema, columns: ContactScoreRow.stateColumns, rows: plan.states, conflict: ContactScoreRow.eventConflict)
         try raw.write(into: ScoreChangeRow.schema, columns: ScoreChangeRow.bulkColumns, rows: plan.lines)
@@ -236,8 +244,7 @@ public struct ScoreKeeper: Sendable {
     private static let storedStateLookup = "SELECT contact_id, id, definition_version, state FROM \"\(ContactScoreRow.schema)\" WHERE workspace_id = ? AND contact_id = ?"
 
     /// The stored score rows of these contacts: row id, version and state text.
-    private func storedStates(of contactIDs: [UUID]) async throws -> [UUID: (id: UUID, version: Int, state: String)] {
-        let contacts = Set(contactIDs)
+    private func storedStates(of contacts: Set<UUID>) async throws -> [UUID: (id: UUID, version: Int, state: String)] {
         guard !contacts.isEmpty else { return [:] }
         if let read = try await RawSQLite.with(db, { [workspaceID] raw in try Self.storedStates(of: contacts, workspaceID: workspaceID, on: raw) }) {
             return read

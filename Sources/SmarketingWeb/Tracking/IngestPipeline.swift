@@ -123,16 +123,9 @@ actor IngestPipeline {
         }
         let work = workspaces.map { (workspaceID: $0, submissions: submissions[$0] ?? []) }
         let states = self.states
-        let commit: EventIngest.Commit
-        do {
-            // Contacts that became MQL are announced to open pages once the commit succeeded.
-            commit = try await app.live.announcing(db) {
-                try await EventIngest.commit(db, work, now: now, cache: states, deferringFlush: true)
-            }
-            states.committed()
-        } catch {
-            states.discard()
-            throw error
+        // Contacts that became MQL are announced to open pages once the commit succeeded.
+        let commit = try await app.live.announcing(db) {
+            try await EventIngest.commit(db, work, now: now, cache: states, deferringFlush: true)
         }
         var outcomes = commit.outcomes.mapValues { ArraySlice($0) }
         let answers = batch.map { request in
