@@ -7,7 +7,8 @@ import SQLKit
 /// per-model reflection: imports write hundreds of thousands of rows, and building each
 /// statement through Fluent costs more than SQLite takes to store them. On SQLite the
 /// statement goes straight to the driver with values in the form Fluent stores them (UUIDs
-/// as text, dates as seconds since 1970); elsewhere it goes through SQLKit's binds.
+/// as text, dates as seconds since 1970); on PostgreSQL to the connection with typed binds
+/// (``PostgresRows``).
 protocol BulkInsertable {
     static var schema: String { get }
     /// The columns `bulkValues` fills, in the same order.
@@ -101,25 +102,14 @@ enum BulkInsert {
     private static func write(into table: String, columns: [String], rows: [[BulkValue]], conflict: (key: [String], updating: [String])?,
                               on db: any Database) async throws {
         guard !rows.isEmpty else { return }
-        let perStatement = Swift.max(1, 30_000 / columns.count)
-        for chunk in rows.chunked(perStatement) {
-            if let sqlite = db as? any SQLiteDatabase {
-                let statement = sqliteStatement(into: table, columns: columns, rows: chunk.count, conflict: conflict)
-                var binds: [SQLiteData] = []
-                binds.reserveCapacity(chunk.count * columns.count)
-                for row in chunk { for value in row { binds.append(value.sqlite) } }
-                try await sqlite.query(statement, binds, logger: db.logger) { _ in }.get()
-            } else if let sql = db as? any SQLDatabase {
-                var insert = sql.insert(into: table).columns(columns)
-                for row in chunk { insert = insert.values(row.map(\.bind)) }
-                if let conflict {
-                    insert = insert.onConflict(with: conflict.key) { update in
-                        for column in conflict.updating { update.set(excludedValueOf: column) }
-                        return update
-                    }
-                }
-                try await insert.run()
-            }
+        if try await PostgresRows.write(db, into: table, columns: columns, rows: rows, conflict: conflict) != nil { return }
+        guard let sqlite = db as? any SQLiteDatabase else { return }
+        for chunk in rows.chunked(Swift.max(1, 30_000 / columns.count)) {
+            let statement = sqliteStatement(into: table, columns: columns, rows: chunk.count, conflict: conflict)
+            var binds: [SQLiteData] = []
+            binds.reserveCapacity(chunk.count * columns.count)
+            for row in chunk { for value in row { binds.append(value.sqlite) } }
+            try await sqlite.query(statement, binds, logger: db.logger) { _ in }.get()
         }
     }
 }

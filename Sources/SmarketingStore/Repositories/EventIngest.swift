@@ -1,4 +1,5 @@
 import FluentKit
+import FluentPostgresDriver
 import Foundation
 import SmarketingCore
 import SQLKit
@@ -332,29 +333,23 @@ public struct EventIngest: Sendable {
             return found
         }
         var byID = Set<UUID>(), byEmail: [String: UUID] = [:], stages: [UUID: LifecycleStage] = [:]
-        guard let sql = db as? any SQLDatabase else { return (byID, byEmail, stages) }
-        func read(_ column: String, _ values: [any SQLExpression]) async throws -> [any SQLRow] {
-            var rows: [any SQLRow] = []
-            for chunk in values.chunked(500) {
-                let select = sql.select().columns("id", "email", "lifecycle_stage").from(ContactRow.schema)
-                    .where("workspace_id", .equal, SQLBind(workspaceID))
-                    .where(SQLIdentifier(column), .in, SQLGroupExpression(SQLList(Array(chunk))))
-                rows += try await DirectRows.all(db, select)
-            }
-            return rows
-        }
-        func note(_ row: any SQLRow) throws -> UUID {
-            let id = try row.uuid("id")
-            stages[id] = LifecycleStage(rawValue: try row.decode(column: "lifecycle_stage", as: String.self)) ?? .lead
-            return id
-        }
-        for row in try await read("id", ids.map { SQLBind($0) }) { byID.insert(try note(row)) }
-        for row in try await read("email", emails.map { SQLBind($0) }) {
-            let id = try note(row)
-            if let email = try row.decode(column: "email", as: String?.self) { byEmail[email] = id }
+        var binds = PostgresBindings(capacity: 3)
+        binds.append(workspaceID)
+        binds.append(Array(ids))
+        binds.append(Array(emails))
+        for row in try await PostgresRows.query(db, Self.namedContacts, binds) ?? [] {
+            let (id, email, stage) = try row.decode((UUID, String?, String).self)
+            stages[id] = LifecycleStage(rawValue: stage) ?? .lead
+            if ids.contains(id) { byID.insert(id) }
+            if let email, emails.contains(email) { byEmail[email] = id }
         }
         return (byID, byEmail, stages)
     }
+
+    /// The contacts of ``contacts(ids:emails:)`` on PostgreSQL: one statement, the ids and the
+    /// addresses bound as two arrays.
+    private static let namedContacts = "SELECT id, email, lifecycle_stage FROM \"\(ContactRow.schema)\""
+        + " WHERE workspace_id = $1 AND (id = ANY($2) OR email = ANY($3))"
 
     /// ``contacts(ids:emails:)`` on SQLite's own handle: one lookup a contact.
     private static func contacts(ids: Set<UUID>, emails: Set<String>, workspaceID: UUID, on raw: RawSQLite) throws -> NamedContacts {

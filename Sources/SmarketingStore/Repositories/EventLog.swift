@@ -1,4 +1,5 @@
 import FluentKit
+import FluentPostgresDriver
 import Foundation
 import SmarketingCore
 import SQLKit
@@ -55,16 +56,12 @@ public struct EventLog: Sendable {
             return stored
         }
         let rows = events.map { Self.values($0, workspaceID: workspaceID, now: now) }
-        // Elsewhere, each statement inserts its rows whose id is new and answers their ids: no
+        // On PostgreSQL, each statement inserts its rows whose id is new and answers their ids: no
         // reading of the ids first, which took a third of a PostgreSQL ingest commit.
-        guard let sql = db as? any SQLDatabase else { return [] }
         var inserted = Set<String>()
-        for chunk in rows.chunked(30_000 / EventRow.bulkColumns.count) {
-            var insert = sql.insert(into: EventRow.schema).columns(EventRow.bulkColumns)
-            for row in chunk { insert = insert.values(row.map(\.bind)) }
-            for row in try await insert.ignoringConflicts(with: ["workspace_id", "external_id"]).returning(SQLColumn("external_id")).all() {
-                inserted.insert(try row.decode(column: "external_id", as: String.self))
-            }
+        for row in try await PostgresRows.write(db, into: EventRow.schema, columns: EventRow.bulkColumns, rows: rows,
+                                                skippingConflicts: ["workspace_id", "external_id"], returning: ["external_id"]) ?? [] {
+            inserted.insert(try row.decode(String.self))
         }
         // Rows go in in order: of an id repeated in the batch, the first is the one stored.
         return events.map(\.event).filter { inserted.remove($0.id) != nil }
@@ -171,24 +168,20 @@ public struct EventLog: Sendable {
         if let found = try await RawSQLite.with(db, { [workspaceID] raw in try Self.contacts(ofVisitors: visitors, workspaceID: workspaceID, on: raw) }) {
             return found
         }
-        guard let sql = db as? any SQLDatabase else { return [:] }
         var latest: [String: IdentifiedRow] = [:]
-        for chunk in Array(visitors).chunked(500) {
-            // No ORDER BY: with one, a planner may walk the workspace's whole
-            // `(workspace_id, received_at)` index to skip a sort, instead of reading the visitors'
-            // identified rows through `events_identified_visitor`. Each visitor's latest row is
-            // picked here.
-            let select = sql.select().columns("anonymous_id", "contact_id", "received_at", "id").from(EventRow.schema)
-                .where("workspace_id", .equal, SQLBind(workspaceID))
-                .where("anonymous_id", .in, SQLGroupExpression(SQLList(chunk.map { SQLBind($0) })))
-                .where("contact_id", .isNot, SQLLiteral.null)
-            for row in try await DirectRows.all(db, select) {
-                Self.keep(try row.decode(column: "anonymous_id", as: String.self),
-                          (try row.decode(column: "received_at", as: Date.self), try row.uuid("id"), try row.uuid("contact_id")), in: &latest)
-            }
+        for row in try await PostgresRows.lookup(db, Self.identifiedVisitors, workspaceID: workspaceID, keys: visitors) ?? [] {
+            let (visitor, contactID, at, id) = try row.decode((String, UUID, Date, UUID).self)
+            Self.keep(visitor, (at, id, contactID), in: &latest)
         }
         return latest.mapValues(\.contactID)
     }
+
+    /// The visitors' identified events on PostgreSQL, the visitors bound as one array. No ORDER
+    /// BY: with one, a planner may walk the workspace's whole `(workspace_id, received_at)` index
+    /// to skip a sort, instead of reading the visitors' identified rows through
+    /// `events_identified_visitor`. Each visitor's latest row is picked by ``keep(_:_:in:)``.
+    private static let identifiedVisitors = "SELECT anonymous_id, contact_id, received_at, id FROM \"\(EventRow.schema)\""
+        + " WHERE workspace_id = $1 AND anonymous_id = ANY($2) AND contact_id IS NOT NULL"
 
     private typealias IdentifiedRow = (at: Date, id: UUID, contactID: UUID)
 

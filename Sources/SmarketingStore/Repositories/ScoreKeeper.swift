@@ -1,4 +1,5 @@
 import FluentKit
+import FluentPostgresDriver
 import Foundation
 import SmarketingCore
 import SQLKit
@@ -249,19 +250,16 @@ public struct ScoreKeeper: Sendable {
         if let read = try await RawSQLite.with(db, { [workspaceID] raw in try Self.storedStates(of: contacts, workspaceID: workspaceID, on: raw) }) {
             return read
         }
-        guard let sql = db as? any SQLDatabase else { return [:] }
         var found: [UUID: (id: UUID, version: Int, state: String)] = [:]
-        for chunk in Array(contacts).chunked(500) {
-            let select = sql.select().columns("id", "contact_id", "definition_version", "state").from(ContactScoreRow.schema)
-                .where("workspace_id", .equal, SQLBind(workspaceID))
-                .where("contact_id", .in, SQLGroupExpression(SQLList(chunk.map { SQLBind($0) })))
-            for row in try await DirectRows.all(db, select) {
-                found[try row.uuid("contact_id")] = (try row.uuid("id"), try row.decode(column: "definition_version", as: Int.self),
-                                                     try row.decode(column: "state", as: String.self))
-            }
+        for row in try await PostgresRows.lookup(db, Self.storedStatesOfAll, workspaceID: workspaceID, keys: contacts) ?? [] {
+            let (contactID, id, version, state) = try row.decode((UUID, UUID, Int, String).self)
+            found[contactID] = (id, version, state)
         }
         return found
     }
+
+    /// ``storedStateLookup`` on PostgreSQL, the contacts bound as one array.
+    private static let storedStatesOfAll = "SELECT contact_id, id, definition_version, state FROM \"\(ContactScoreRow.schema)\" WHERE workspace_id = $1 AND contact_id = ANY($2)"
 
     /// ``storedStates(of:)`` on SQLite's own handle: one lookup a contact.
     private static func storedStates(of contacts: Set<UUID>, workspaceID: UUID, on raw: RawSQLite) throws -> [UUID: (id: UUID, version: Int, state: String)] {
