@@ -33,11 +33,17 @@ extension Request {
 
     /// Decodes a JSON body; a body of another type answers 415, a malformed one 400 naming the field.
     func decodeJSON<T: Decodable>(_ type: T.Type, using decoder: JSONDecoder = APIJSON.decoder) async throws -> T {
+        try decoder.decode(T.self, from: Data(try await jsonBody().readableBytesView))
+    }
+
+    /// The bytes of a JSON body, collected: a body of another type answers 415, an empty one
+    /// 400, one over ``maximumJSONBytes`` 413.
+    func jsonBody() async throws -> ByteBuffer {
         guard headers.contentType == .json else { throw Abort(.unsupportedMediaType, reason: "Send the body as application/json.") }
         if body.data == nil { _ = try await body.collect(max: Self.maximumJSONBytes).get() }
         guard let buffer = body.data, buffer.readableBytes > 0 else { throw Abort(.badRequest, reason: "The request body is empty.") }
         guard buffer.readableBytes <= Self.maximumJSONBytes else { throw Abort(.payloadTooLarge) }
-        return try decoder.decode(T.self, from: Data(buffer.readableBytesView))
+        return buffer
     }
 
     /// Reads `limit` (1...200, default 50) and `after` (a cursor from `next_cursor`).

@@ -29,13 +29,34 @@ struct EventsAPI: RouteCollection {
         var accepted: Int
         var duplicates: Int
         var rejected: [RejectedDTO]
+
+        /// As `APIJSON.encoder` writes it (keys in order, an absent id left out).
+        func write(to writer: inout JSONWriter) {
+            writer.object { writer in
+                writer.field("accepted", accepted)
+                writer.field("duplicates", duplicates)
+                writer.key("rejected")
+                writer.array(rejected) { writer, item in
+                    writer.object { writer in
+                        writer.key("fields")
+                        writer.array(item.fields) { writer, error in
+                            writer.object { writer in
+                                writer.field("code", error.code)
+                                writer.field("field", error.field)
+                                writer.field("message", error.message)
+                            }
+                        }
+                        writer.field("id", item.id)
+                        writer.field("index", item.index)
+                    }
+                }
+            }
+        }
     }
 
     func ingest(req: Request) async throws -> Response {
         let member = try req.requireMember()
-        // Property names are kept as sent: no snake-case conversion of keys.
-        let body = try await req.decodeJSON(IngestRequest.self, using: JSONDecoder())
-        guard let events = body.events, !events.isEmpty else { throw ValidationFailure("events", .required) }
+        guard let events = try await Self.events(of: req), !events.isEmpty else { throw ValidationFailure("events", .required) }
         guard events.count <= EventSubmissionLimits.eventsPerRequest else {
             throw ValidationFailure("events", .tooLong(maximum: EventSubmissionLimits.eventsPerRequest))
         }
@@ -62,7 +83,24 @@ struct EventsAPI: RouteCollection {
             }
         }
         rejected.sort { $0.index < $1.index }
-        return try APIJSON.response(IngestResultDTO(accepted: accepted, duplicates: duplicates, rejected: rejected), status: .accepted)
+        var writer = JSONWriter(capacity: 64 + rejected.count * 160)
+        IngestResultDTO(accepted: accepted, duplicates: duplicates, rejected: rejected).write(to: &writer)
+        return writer.response(status: .accepted)
+    }
+
+    /// The body's events: read straight from its bytes (``IncomingJSON/read(_:)``), or by
+    /// `JSONDecoder` when that reading gives up, so that a malformed body gets its error naming
+    /// the problem. Property names are kept as sent: no snake-case conversion of keys.
+    static func events(of req: Request) async throws -> [IncomingJSON]? {
+        let body = try await req.jsonBody()
+        if case .object(let fields)? = body.withUnsafeReadableBytes(IncomingJSON.read) {
+            switch fields["events"] {
+            case .array(let events)?: return events
+            case .null?, nil: return nil
+            default: break
+            }
+        }
+        return try JSONDecoder().decode(IngestRequest.self, from: Data(body.readableBytesView)).events
     }
 
     private static func rejected(_ index: Int, _ id: String?, _ failure: ValidationFailure, _ req: Request) -> RejectedDTO {
