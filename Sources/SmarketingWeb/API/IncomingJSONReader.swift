@@ -1,4 +1,5 @@
 import Foundation
+import SmarketingCore
 
 extension IncomingJSON {
     /// Reads a JSON document straight from its bytes, without `JSONDecoder`: an ingest request
@@ -163,53 +164,20 @@ extension IncomingJSON {
                 case UInt8(ascii: "\""): return String(validating: text, as: UTF8.self)
                 case UInt8(ascii: "\\"):
                     guard index < bytes.count else { return nil }
-                    let escape = bytes[index]
-                    index += 1
-                    switch escape {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): text.append(escape)
-                    case UInt8(ascii: "b"): text.append(0x08)
-                    case UInt8(ascii: "f"): text.append(0x0C)
-                    case UInt8(ascii: "n"): text.append(0x0A)
-                    case UInt8(ascii: "r"): text.append(0x0D)
-                    case UInt8(ascii: "t"): text.append(0x09)
-                    case UInt8(ascii: "u"):
-                        guard let scalar = unicodeEscape() else { return nil }
+                    if bytes[index] == UInt8(ascii: "u") {
+                        guard let (scalar, length) = JSONEscape.unicode(bytes, at: index + 1) else { return nil }
                         text.append(contentsOf: String(Character(scalar)).utf8)
-                    default: return nil
+                        index += 1 + length
+                    } else {
+                        guard let escaped = JSONEscape.simple(bytes[index]) else { return nil }
+                        text.append(escaped)
+                        index += 1
                     }
                 case 0..<0x20: return nil
                 default: text.append(byte)
                 }
             }
             return nil
-        }
-
-        /// The character of a `\u` escape (after its `u`), a surrogate pair read as one.
-        private mutating func unicodeEscape() -> Unicode.Scalar? {
-            guard let high = hex4() else { return nil }
-            guard (0xD800...0xDBFF).contains(high) else { return Unicode.Scalar(high) }
-            guard bytes.count - index >= 6, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else { return nil }
-            index += 2
-            guard let low = hex4(), (0xDC00...0xDFFF).contains(low) else { return nil }
-            return Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
-        }
-
-        private mutating func hex4() -> UInt32? {
-            guard bytes.count - index >= 4 else { return nil }
-            var value: UInt32 = 0
-            for _ in 0..<4 {
-                let byte = bytes[index]
-                let digit: UInt8
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-                default: return nil
-                }
-                value = value << 4 | UInt32(digit)
-                index += 1
-            }
-            return value
         }
     }
 }
