@@ -87,16 +87,33 @@ enum BulkInsert {
         try await write(into: table, columns: columns, rows: rows, conflict: conflict, on: db)
     }
 
-    /// The SQLite text of an insert of `rows` rows (an upsert when `conflict` is given).
-    static func sqliteStatement(into table: String, columns: [String], rows: Int, conflict: (key: [String], updating: [String])?) -> String {
+    /// The SQLite text of an insert of `rows` rows (an upsert when `conflict` is given; rows whose
+    /// `skipping` key is there already left out).
+    static func sqliteStatement(into table: String, columns: [String], rows: Int, conflict: (key: [String], updating: [String])?,
+                                skipping: [String]? = nil) -> String {
         let placeholders = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
-        var statement = "INSERT INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ",") + ") VALUES "
-            + Array(repeating: placeholders, count: rows).joined(separator: ",")
+        return insertInto(table, columns) + Array(repeating: placeholders, count: rows).joined(separator: ",")
+            + onConflict(conflict, skipping: skipping)
+    }
+
+    /// `INSERT INTO "table" ("a","b") VALUES `, the rows to follow.
+    static func insertInto(_ table: String, _ columns: [String]) -> String {
+        "INSERT INTO \"\(table)\" (" + quoted(columns) + ") VALUES "
+    }
+
+    /// What follows an insert's rows: ` ON CONFLICT (key) DO UPDATE SET "a" = excluded."a", …`
+    /// for `conflict`, ` ON CONFLICT (key) DO NOTHING` for `skipping`, nothing for neither.
+    static func onConflict(_ conflict: (key: [String], updating: [String])?, skipping: [String]?) -> String {
         if let conflict {
-            statement += " ON CONFLICT (" + conflict.key.map { "\"\($0)\"" }.joined(separator: ",") + ") DO UPDATE SET "
+            return " ON CONFLICT (" + quoted(conflict.key) + ") DO UPDATE SET "
                 + conflict.updating.map { "\"\($0)\" = excluded.\"\($0)\"" }.joined(separator: ",")
         }
-        return statement
+        return skipping.map { " ON CONFLICT (" + quoted($0) + ") DO NOTHING" } ?? ""
+    }
+
+    /// Column names quoted and separated by commas.
+    static func quoted(_ columns: [String]) -> String {
+        columns.map { "\"\($0)\"" }.joined(separator: ",")
     }
 
     private static func write(into table: String, columns: [String], rows: [[BulkValue]], conflict: (key: [String], updating: [String])?,

@@ -60,7 +60,7 @@ public struct EventLog: Sendable {
         // reading of the ids first, which took a third of a PostgreSQL ingest commit.
         var inserted = Set<String>()
         for row in try await PostgresRows.write(db, into: EventRow.schema, columns: EventRow.bulkColumns, rows: rows,
-                                                skippingConflicts: ["workspace_id", "external_id"], returning: ["external_id"]) ?? [] {
+                                                skippingConflicts: Self.eventKey, returning: ["external_id"]) ?? [] {
             inserted.insert(try row.decode(String.self))
         }
         // Rows go in in order: of an id repeated in the batch, the first is the one stored.
@@ -81,8 +81,11 @@ public struct EventLog: Sendable {
          .text(item.event.type), .text(AuditLog.encode(item.event.properties)), .date(item.event.time), .date(now)]
     }
 
-    private static let insertUnlessKnown = BulkInsert.sqliteStatement(into: EventRow.schema, columns: EventRow.bulkColumns, rows: 1, conflict: nil)
-        + " ON CONFLICT (\"workspace_id\", \"external_id\") DO NOTHING"
+    /// What makes an event the same event: its workspace and the sender's id.
+    private static let eventKey = ["workspace_id", "external_id"]
+
+    private static let insertUnlessKnown = BulkInsert.sqliteStatement(into: EventRow.schema, columns: EventRow.bulkColumns, rows: 1, conflict: nil,
+                                                                      skipping: eventKey)
 
     /// On SQLite, each event is inserted unless its id is there already: one statement an
     /// event, where reading the ids first took a statement of hundreds of values. Answers, row

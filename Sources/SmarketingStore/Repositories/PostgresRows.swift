@@ -52,7 +52,7 @@ enum PostgresRows {
     /// statement of `rows` rows.
     static func statement(into table: String, columns: [String], rows: Int, conflict: (key: [String], updating: [String])?,
                           skippingConflicts skipped: [String]?, returning: [String]) -> String {
-        var sql = "INSERT INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ",") + ") VALUES "
+        var sql = BulkInsert.insertInto(table, columns)
         sql.reserveCapacity(sql.utf8.count + rows * columns.count * 7)
         var number = 0
         for row in 0..<rows {
@@ -64,13 +64,8 @@ enum PostgresRows {
             }
             sql += ")"
         }
-        if let conflict {
-            sql += " ON CONFLICT (" + conflict.key.map { "\"\($0)\"" }.joined(separator: ",") + ") DO UPDATE SET "
-                + conflict.updating.map { "\"\($0)\" = EXCLUDED.\"\($0)\"" }.joined(separator: ",")
-        } else if let skipped {
-            sql += " ON CONFLICT (" + skipped.map { "\"\($0)\"" }.joined(separator: ",") + ") DO NOTHING"
-        }
-        if !returning.isEmpty { sql += " RETURNING " + returning.map { "\"\($0)\"" }.joined(separator: ",") }
+        sql += BulkInsert.onConflict(conflict, skipping: skipped)
+        if !returning.isEmpty { sql += " RETURNING " + BulkInsert.quoted(returning) }
         return sql
     }
 }

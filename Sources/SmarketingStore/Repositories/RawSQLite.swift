@@ -148,6 +148,15 @@ struct RawSQLite: @unchecked Sendable {
         return SQLITE_OK
     }
 
+    /// A thread of the process's own for work that waits on the disk (checkpoints, flushes of
+    /// the WAL), started with its name.
+    static func startThread(_ name: String, _ body: @escaping @Sendable () -> Void) -> Thread {
+        let thread = Thread(block: body)
+        thread.name = name
+        thread.start()
+        return thread
+    }
+
     /// The thread that checkpoints the WAL of the process's database files when their commits
     /// ask (``checkpointOutsideBulkRuns()``), one file at a time, each time on a connection it
     /// opens for the purpose and closes after (so it keeps no file open). A passive checkpoint:
@@ -165,12 +174,7 @@ struct RawSQLite: @unchecked Sendable {
             defer { condition.unlock() }
             guard !pending.contains(path) else { return }
             pending.append(path)
-            if thread == nil {
-                let thread = Thread { [unowned self] in self.run() }
-                thread.name = "sqlite-checkpoints"
-                thread.start()
-                self.thread = thread
-            }
+            if thread == nil { thread = RawSQLite.startThread("sqlite-checkpoints") { [unowned self] in self.run() } }
             condition.broadcast()
         }
 
@@ -241,12 +245,7 @@ struct RawSQLite: @unchecked Sendable {
                 condition.lock()
                 defer { condition.unlock() }
                 waiting[path, default: []].append(continuation)
-                if thread == nil {
-                    let thread = Thread { [unowned self] in self.run() }
-                    thread.name = "sqlite-wal-flush"
-                    thread.start()
-                    self.thread = thread
-                }
+                if thread == nil { thread = RawSQLite.startThread("sqlite-wal-flush") { [unowned self] in self.run() } }
                 condition.broadcast()
             }
         }
