@@ -3,6 +3,11 @@ import SmarketingStore
 import SmarketingWeb
 import Vapor
 
+// Before anything else starts a task (see ConcurrencyExecutor); SMARKETING_EXECUTOR=pool keeps
+// Swift Concurrency's own threads.
+if ProcessInfo.processInfo.environment["SMARKETING_EXECUTOR"] != "pool" {
+    ConcurrencyExecutor.runOnEventLoops()
+}
 var env = try Environment.detect()
 let config: AppConfig
 do {

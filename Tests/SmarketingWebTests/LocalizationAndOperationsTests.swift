@@ -93,6 +93,11 @@ struct OperationsTests {
             headers.replaceOrAdd(name: "X-Request-Id", value: "bad id\nwith newline")
             let replaced = try await app.performTest(request: .init(method: .GET, url: URI(path: "/health"), headers: headers, body: ByteBuffer()))
             #expect(replaced.headers.first(name: "X-Request-Id")?.count == 36)
+            // Without one, each request gets an id of its own.
+            let first = try await app.performTest(request: .init(method: .GET, url: URI(path: "/health"), headers: [:], body: ByteBuffer()))
+            let second = try await app.performTest(request: .init(method: .GET, url: URI(path: "/health"), headers: [:], body: ByteBuffer()))
+            let ids = [first, second].compactMap { $0.headers.first(name: "X-Request-Id") }
+            #expect(ids.count == 2 && ids.allSatisfy { UUID(uuidString: $0) != nil } && ids[0] != ids[1])
         }
     }
 

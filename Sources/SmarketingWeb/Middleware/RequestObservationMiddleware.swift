@@ -1,12 +1,15 @@
 import Vapor
 
-/// Gives every request an id (kept from `X-Request-Id` when the caller sent a sane one),
-/// logs one structured line per request, and records its count and latency for /metrics.
+/// Gives every request an id (kept from `X-Request-Id` when the caller sent a sane one, else
+/// the one Vapor made for the request's log lines), logs one structured line per request, and
+/// records its count and latency for /metrics.
 /// Paths are logged as route patterns, never with their values (tokens, ids, search terms).
 struct RequestObservationMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let requestID = Self.requestID(from: request.headers.first(name: "X-Request-Id"))
-        request.logger[metadataKey: "request-id"] = .string(requestID)
+        let header = request.headers.first(name: "X-Request-Id")
+        let made = request.logger[metadataKey: "request-id"].map { "\($0)" }
+        let requestID = Self.requestID(from: header, made: header == nil ? made : nil)
+        if requestID != made { request.logger[metadataKey: "request-id"] = .string(requestID) }
         let metrics = request.application.metrics
         metrics.requestsInFlight.increment()
         let started = ContinuousClock.now
@@ -47,11 +50,14 @@ struct RequestObservationMiddleware: AsyncMiddleware {
         return "/" + route.path.map(\.description).joined(separator: "/")
     }
 
-    static func requestID(from header: String?) -> String {
+    /// The caller's id when it is sane, else `made` (the random id Vapor gave a request that
+    /// came without one: a second random UUID costs a read of /dev/urandom each request), else
+    /// a new one.
+    static func requestID(from header: String?, made: String? = nil) -> String {
         if let header, (1...64).contains(header.count),
            header.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
             return header
         }
-        return UUID().uuidString.lowercased()
+        return made ?? UUID().uuidString
     }
 }
