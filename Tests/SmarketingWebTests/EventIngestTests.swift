@@ -61,6 +61,26 @@ struct EventIngestTests {
         }
     }
 
+    @Test("the writer's commits show on /metrics: how many, how many events each, how long each took and waited for the disk")
+    func writerMetrics() async throws {
+        try await withTestApp { app in
+            let (_, api, id) = try await scoredWorkspace(app)
+            let three = #"{"events":[{"id":"m1","type":"page_view","contact_id":"\#(id)"},{"id":"m2","type":"page_view","anonymous_id":"v"},{"id":"m3","type":"email_opened","contact_id":"\#(id)"},{"id":"bad","type":"fax_sent"}]}"#
+            #expect(try await api.call(.POST, "/api/v1/events", json: three).json()["accepted"] as? Int == 3)
+            let two = #"{"events":[{"id":"m4","type":"page_view","contact_id":"\#(id)"},{"id":"m1","type":"page_view","contact_id":"\#(id)"}]}"#
+            #expect(try await api.call(.POST, "/api/v1/events", json: two).json()["duplicates"] as? Int == 1)
+
+            let text = try await APIClient(app: app, token: nil).call(.GET, "/metrics").text
+            let lines = Set(text.split(separator: "\n").map(String.init))
+            // Two commits, of 3 and 2 events (the refused one never reaches the writer, the duplicate does).
+            #expect(lines.contains("smarketing_ingest_commit_events_count 2"))
+            #expect(lines.contains { $0.hasPrefix("smarketing_ingest_commit_events_sum 5") })
+            #expect(lines.contains(#"smarketing_ingest_commit_events_bucket{le="2.0"} 1"#))
+            #expect(lines.contains("smarketing_ingest_commit_seconds_count 2"))
+            #expect(lines.contains("smarketing_ingest_durable_wait_seconds_count 2"))
+        }
+    }
+
     @Test("a replayed batch stores nothing twice and says which events were duplicates")
     func replay() async throws {
         try await withTestApp { app in

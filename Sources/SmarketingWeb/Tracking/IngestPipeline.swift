@@ -73,9 +73,14 @@ actor IngestPipeline {
                 events += next.submissions.count
             }
             lastCommitEvents = events
+            let metrics = app?.metrics
             do {
+                let started = ContinuousClock.now
                 let (outcomes, commit) = try await commit(batch)
-                answer(batch, outcomes, once: commit)
+                let committed = ContinuousClock.now
+                metrics?.ingestCommitTime.record(committed - started)
+                metrics?.ingestCommitEvents.record(Double(events))
+                answer(batch, outcomes, once: commit, committed: committed, metrics: metrics)
             } catch where batch.count > 1 {
                 // One request's failure must not fail the others that shared its commit.
                 for request in batch {
@@ -97,10 +102,12 @@ actor IngestPipeline {
     /// Answers a commit's requests once it is on disk. The writer does not wait for that: on
     /// SQLite its commits leave the flush of the WAL to a thread of its own
     /// (`deferringFlush`), and the next commit runs while the disk works.
-    private nonisolated func answer(_ batch: [Waiting], _ outcomes: [[EventIngest.Outcome]], once commit: EventIngest.Commit) {
+    private nonisolated func answer(_ batch: [Waiting], _ outcomes: [[EventIngest.Outcome]], once commit: EventIngest.Commit,
+                                    committed: ContinuousClock.Instant, metrics: ProductMetrics?) {
         Task(priority: .high) {
             do {
                 try await commit.durable()
+                metrics?.ingestDurableWait.record(ContinuousClock.now - committed)
                 for (request, outcome) in zip(batch, outcomes) { request.continuation.resume(returning: outcome) }
             } catch {
                 for request in batch { request.continuation.resume(throwing: error) }
