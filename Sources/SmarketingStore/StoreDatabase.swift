@@ -202,17 +202,25 @@ public enum StoreTuning {
         return try await gate.run { try await transaction(db, work) }
     }
 
+    /// The executor the bodies of this task's write transactions run on (``writeTransaction(_:_:)``):
+    /// the ingest writer's own thread on PostgreSQL. Nil: Swift's global executor.
+    @TaskLocal public static var transactionExecutor: (any TaskExecutor)?
+
     private static func transaction<T: Sendable>(_ db: any Database, _ work: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         // Fluent runs the transaction's body in a task of its own, started from the event loop,
-        // which does not inherit this task's locals: the collector of stage moves is handed over.
+        // which inherits neither this task's locals nor its executor: the collector of stage
+        // moves and the executor are handed over.
         let log = StageMoveLog.current
+        let executor = transactionExecutor
         return try await db.transaction { tx in
-            try await StageMoveLog.$current.withValue(log) {
-                if let sql = tx as? any SQLDatabase, sql.dialect.name == "sqlite" {
-                    // Writes nothing, but starts the write transaction (and waits for the lock).
-                    try await sql.raw("UPDATE workspaces SET id = id WHERE 1 = 0").run()
+            try await withTaskExecutorPreference(executor) {
+                try await StageMoveLog.$current.withValue(log) {
+                    if let sql = tx as? any SQLDatabase, sql.dialect.name == "sqlite" {
+                        // Writes nothing, but starts the write transaction (and waits for the lock).
+                        try await sql.raw("UPDATE workspaces SET id = id WHERE 1 = 0").run()
+                    }
+                    return try await work(tx)
                 }
-                return try await work(tx)
             }
         }
     }

@@ -26,6 +26,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(RescoreCommand(), as: "rescore")
     app.asyncCommands.use(SendTestMailCommand(), as: "send-test-mail")
     app.ingest = IngestPipeline(app)
+    app.lifecycle.use(IngestPipelineLifecycle())
     app.live = LiveHub()
     app.lifecycle.use(LiveHubLifecycle())
     // The job queue: handlers of each kind, workers started with the server, woken after commits.

@@ -108,7 +108,7 @@ struct ContactPagesTests {
             let assign = try await acme.adminBrowser.post("/contacts/bulk", [("action", "assign_owner"), ("owner_id", acme.admin.id.uuidString.lowercased()),
                                                                              ("ids", ids[0]), ("ids", ids[1]), ("query", "")])
             #expect(assign.status == .seeOther)
-            let contacts = try await ContactRepository(app.db, workspaceID: acme.workspace.id)
+            let contacts = ContactRepository(app.db, workspaceID: acme.workspace.id)
             #expect(try await contacts.find(ids: ids.compactMap(UUID.init(uuidString:))).filter { $0.ownerID == acme.admin.id }.count == 2)
 
             let list = try await acme.adminBrowser.post("/contacts/bulk", [("action", "add_to_list"), ("list", "Webinar"), ("all", "yes"), ("query", "stage=mql")])

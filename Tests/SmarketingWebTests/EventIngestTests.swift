@@ -251,4 +251,41 @@ struct EventIngestTests {
             #expect(kinds.isSuperset(of: ["event", "created"]))
         }
     }
+
+    @Test("work that prefers the writer's own event loop runs on that loop's thread, and so do the bodies of the write transactions it opens")
+    func writerThread() async throws {
+        try await withTestApp { app in
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+            let loop = group.next()
+            let executor = EventLoopTaskExecutor(loop)
+            let (before, inside, after) = try await Task(executorPreference: executor) {
+                let before = loop.inEventLoop
+                let inside = try await StoreTuning.$transactionExecutor.withValue(executor) {
+                    try await StoreTuning.writeTransaction(app.db) { tx in
+                        _ = try await WorkspaceRepository(tx, workspaceID: UUID()).get()
+                        return loop.inEventLoop
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(1))
+                return (before, inside, loop.inEventLoop)
+            }.value
+            #expect(before && inside && after)
+            #expect(!loop.inEventLoop, "the test itself runs elsewhere")
+            try await group.shutdownGracefully()
+        }
+    }
+
+    @Test("once the server stops, an event it can no longer commit gets a 503 that asks to try again, and nothing is stored")
+    func stoppedWriter() async throws {
+        try await withTestApp { app in
+            let (acme, api, id) = try await scoredWorkspace(app)
+            await app.ingest.shutdown()
+            let reply = try await api.call(.POST, "/api/v1/events", json: #"{"events":[{"id":"late","type":"page_view","contact_id":"\#(id)"}]}"#)
+            #expect(reply.status == .serviceUnavailable)
+            let error = try #require(try reply.json()["error"] as? [String: Any])
+            #expect(error["code"] as? String == "unavailable")
+            #expect((error["message"] as? String)?.contains("Try again") == true)
+            #expect(try await EventLog(app.db, workspaceID: acme.workspace.id).count() == 0)
+        }
+    }
 }

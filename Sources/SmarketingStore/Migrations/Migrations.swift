@@ -24,5 +24,6 @@ public enum StoreMigrations {
         CreateSalesFollowUp(),
         CreateRouting(),
         IdentifiedVisitorsIndex(),
+        ScoreKeyOnce(),
     ]
 }

@@ -298,7 +298,7 @@ public struct BulkScoring: Sendable {
     /// changed); a contact without one gets a new row.
     private func replace(_ batch: ScoredBatch, after: UUID?, through last: UUID, definition: CompiledLeadDefinition) async throws {
         let workspaceID = workspaceID
-        let done = try await RawSQLite.with(db) { raw in
+        let done: Void? = try await RawSQLite.with(db) { raw in
             let delete = try RawSQLite.Statement(raw, "DELETE FROM \"\(ScoreChangeRow.schema)\" WHERE workspace_id = ? AND contact_id <= ? AND definition_version = ?"
                                                  + (after == nil ? "" : " AND contact_id > ?"))
             delete.bind(1, workspaceID)

@@ -66,7 +66,7 @@ public struct ContactWriter: Sendable {
         // A create that finds the contact by email fills in what it brings and keeps the rest.
         let mode = id == nil && row != nil ? .merge : mode
         let contact = row ?? ContactRow()
-        let customValues = try await CustomFieldRepository(tx, workspaceID: workspaceID)
+        let customValues = CustomFieldRepository(tx, workspaceID: workspaceID)
         var before: [String: String] = [:]
         if let existing = row {
             let values = try await customValues.values(of: [try existing.requireID()], definitions: definitions)

@@ -347,9 +347,13 @@ public struct EventIngest: Sendable {
     }
 
     /// The contacts of ``contacts(ids:emails:)`` on PostgreSQL: one statement, the ids and the
-    /// addresses bound as two arrays.
-    private static let namedContacts = "SELECT id, email, lifecycle_stage FROM \"\(ContactRow.schema)\""
-        + " WHERE workspace_id = $1 AND (id = ANY($2) OR email = ANY($3))"
+    /// addresses bound as two arrays, each looked up through its own unique index. Not one
+    /// `id = ANY($2) OR email = ANY($3)`: for that, a planner without statistics on the table
+    /// yet (a fresh import or demo, before autovacuum analyzed it) read the whole workspace
+    /// through `contacts_workspace_name` and tested each row against both arrays: 2.8 ms a
+    /// commit at 10,000 contacts instead of 0.14, and half the server's work of a commit.
+    private static let namedContacts = "SELECT id, email, lifecycle_stage FROM \"\(ContactRow.schema)\" WHERE workspace_id = $1 AND id = ANY($2)"
+        + " UNION ALL SELECT id, email, lifecycle_stage FROM \"\(ContactRow.schema)\" WHERE workspace_id = $1 AND email = ANY($3)"
 
     /// ``contacts(ids:emails:)`` on SQLite's own handle: one lookup a contact.
     private static func contacts(ids: Set<UUID>, emails: Set<String>, workspaceID: UUID, on raw: RawSQLite) throws -> NamedContacts {

@@ -24,6 +24,9 @@ actor IngestPipeline {
     /// whose page cache stays warm: a connection whose last reading predates another
     /// connection's commit starts again from a cold cache.
     private let loop: any EventLoop
+    /// On PostgreSQL, the writer's own thread and connection (made at the first commit).
+    private var writerLoop: IngestWriterLoop?
+    private var stopped = false
     /// The states this writer stored, for its next commits (see ``ScoreStateCache``).
     private let states = ScoreStateCache()
     private var waiting: [Waiting] = []
@@ -57,8 +60,9 @@ actor IngestPipeline {
             if !writing {
                 writing = true
                 // The writer is the one stage every event goes through one at a time: its steps
-                // go ahead of the requests' own work on the executor instead of queueing behind it.
-                Task(priority: .high) { await self.drain() }
+                // go ahead of the requests' own work on the executor instead of queueing behind it
+                // (and on PostgreSQL run on its own thread).
+                Task(executorPreference: writer()?.executor, priority: .high) { await self.drain() }
             }
         }
     }
@@ -115,8 +119,28 @@ actor IngestPipeline {
         }
     }
 
+    /// The writer's own loop on PostgreSQL, made on first use; nil on SQLite or once stopped.
+    private func writer() -> IngestWriterLoop? {
+        guard let app, !stopped, app.config.database.isPostgres else { return nil }
+        if let writerLoop { return writerLoop }
+        guard let factory = try? app.config.database.factory(maxConnectionsPerEventLoop: 1) else { return nil }
+        let made = IngestWriterLoop(configuration: factory, id: app.config.database.databaseID, threadPool: app.threadPool)
+        writerLoop = made
+        return made
+    }
+
+    /// Stops the writer's own loop, if it has one, once the commit under way is done: commits
+    /// from then on are refused.
+    func shutdown() async {
+        stopped = true
+        while writing { try? await Task.sleep(for: .milliseconds(1)) }
+        let loop = writerLoop
+        writerLoop = nil
+        await loop?.shutdown()
+    }
+
     private func commit(_ batch: [Waiting]) async throws -> ([[EventIngest.Outcome]], EventIngest.Commit) {
-        guard let app, let db = app.databases.database(logger: app.logger, on: loop) else {
+        guard let app, !stopped, let db = writer()?.database(logger: app.logger) ?? app.databases.database(logger: app.logger, on: loop) else {
             throw Abort(.serviceUnavailable, reason: "The server is stopping.")
         }
         let now = app.clock.now()
@@ -131,8 +155,10 @@ actor IngestPipeline {
         let work = workspaces.map { (workspaceID: $0, submissions: submissions[$0] ?? []) }
         let states = self.states
         // Contacts that became MQL are announced to open pages once the commit succeeded.
-        let commit = try await app.live.announcing(db) {
-            try await EventIngest.commit(db, work, now: now, cache: states, deferringFlush: true)
+        let commit = try await StoreTuning.$transactionExecutor.withValue(writerLoop?.executor) {
+            try await app.live.announcing(db) {
+                try await EventIngest.commit(db, work, now: now, cache: states, deferringFlush: true)
+            }
         }
         var outcomes = commit.outcomes.mapValues { ArraySlice($0) }
         let answers = batch.map { request in
@@ -141,6 +167,13 @@ actor IngestPipeline {
             return Array(mine)
         }
         return (answers, commit)
+    }
+}
+
+/// Closes the ingest writer's own connection and thread with the server.
+struct IngestPipelineLifecycle: LifecycleHandler {
+    func shutdownAsync(_ app: Application) async {
+        await app.ingest.shutdown()
     }
 }
 
