@@ -31,6 +31,8 @@ actor IngestPipeline {
     private let states = ScoreStateCache()
     private var waiting: [Waiting] = []
     private var writing = false
+    /// The writer's task while it runs.
+    private var drainer: Task<Void, Never>?
     /// How many events the last commit stored: the load the next one can expect.
     private var lastCommitEvents = 0
 
@@ -62,7 +64,7 @@ actor IngestPipeline {
                 // The writer is the one stage every event goes through one at a time: its steps
                 // go ahead of the requests' own work on the executor instead of queueing behind it
                 // (and on PostgreSQL run on its own thread).
-                Task(executorPreference: writer()?.executor, priority: .high) { await self.drain() }
+                drainer = Task(executorPreference: writer()?.executor, priority: .high) { await self.drain() }
             }
         }
     }
@@ -129,11 +131,11 @@ actor IngestPipeline {
         return made
     }
 
-    /// Stops the writer's own loop, if it has one, once the commit under way is done: commits
-    /// from then on are refused.
+    /// Stops the writer's own loop, if it has one, once the writer's task is over (the commit
+    /// under way done, those waiting refused): commits from then on are refused.
     func shutdown() async {
         stopped = true
-        while writing { try? await Task.sleep(for: .milliseconds(1)) }
+        await drainer?.value
         let loop = writerLoop
         writerLoop = nil
         await loop?.shutdown()
