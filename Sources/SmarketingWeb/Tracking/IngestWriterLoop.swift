@@ -9,9 +9,8 @@ import Vapor
 /// statements of a commit the writer does not wait for its turn behind the HTTP connections of
 /// the server's loops. A commit is a chain of statements each waiting for the one before, and
 /// the writer is the one stage every event goes through: on the server's busy loops each answer
-/// from PostgreSQL queued behind the requests' work, and the writer waited there more than the
-/// server worked on its statements. On its own thread the system's scheduler gives it its share
-/// of the cores whatever the HTTP load.
+/// from PostgreSQL queued behind the requests' work. On its own thread the system's scheduler
+/// gives it its share of the cores whatever the HTTP load.
 ///
 /// SQLite's writer keeps a connection of the server's loops: its commits run on NIO's thread
 /// pool in one trip already, and share the page cache of the connection the pages read.
