@@ -30,8 +30,7 @@ actor IngestPipeline {
     /// The states this writer stored, for its next commits (see ``ScoreStateCache``).
     private let states = ScoreStateCache()
     private var waiting: [Waiting] = []
-    private var writing = false
-    /// The writer's task while it runs.
+    /// The writer's task while it runs; nil when nothing waits.
     private var drainer: Task<Void, Never>?
     /// How many events the last commit stored: the load the next one can expect.
     private var lastCommitEvents = 0
@@ -59,8 +58,7 @@ actor IngestPipeline {
         guard !submissions.isEmpty else { return [] }
         return try await withCheckedThrowingContinuation { continuation in
             waiting.append(Waiting(workspaceID: workspaceID, submissions: submissions, continuation: continuation))
-            if !writing {
-                writing = true
+            if drainer == nil {
                 // The writer is the one stage every event goes through one at a time: its steps
                 // go ahead of the requests' own work on the executor instead of queueing behind it
                 // (and on PostgreSQL run on its own thread).
@@ -102,7 +100,7 @@ actor IngestPipeline {
                 for request in batch { request.continuation.resume(throwing: error) }
             }
         }
-        writing = false
+        drainer = nil
     }
 
     /// Answers a commit's requests once it is on disk. The writer does not wait for that: on
@@ -142,7 +140,8 @@ actor IngestPipeline {
     }
 
     private func commit(_ batch: [Waiting]) async throws -> ([[EventIngest.Outcome]], EventIngest.Commit) {
-        guard let app, !stopped, let db = writer()?.database(logger: app.logger) ?? app.databases.database(logger: app.logger, on: loop) else {
+        let own = writer()
+        guard let app, !stopped, let db = own?.database(logger: app.logger) ?? app.databases.database(logger: app.logger, on: loop) else {
             throw Abort(.serviceUnavailable, reason: "The server is stopping.")
         }
         let now = app.clock.now()
@@ -157,7 +156,7 @@ actor IngestPipeline {
         let work = workspaces.map { (workspaceID: $0, submissions: submissions[$0] ?? []) }
         let states = self.states
         // Contacts that became MQL are announced to open pages once the commit succeeded.
-        let commit = try await StoreTuning.$transactionExecutor.withValue(writerLoop?.executor) {
+        let commit = try await StoreTuning.$transactionExecutor.withValue(own?.executor) {
             try await app.live.announcing(db) {
                 try await EventIngest.commit(db, work, now: now, cache: states, deferringFlush: true)
             }
