@@ -61,6 +61,66 @@ struct WebTrackingTests {
         }
     }
 
+    @Test("the tracking page charts the events received on each of the last 14 days of the workspace's calendar and by type, counting only the workspace's own")
+    func activityCharts() async throws {
+        try await withTestApp { app in
+            let (acme, api, contactID, _) = try await trackedSite(app)
+            func send(_ ids: [String], type: String) async throws {
+                let events = ids.map { #"{"id":"\#($0)","type":"\#(type)","contact_id":"\#(contactID)"}"# }
+                let reply = try await api.call(.POST, "/api/v1/events", json: #"{"events":[\#(events.joined(separator: ","))]}"#)
+                #expect(try reply.json()["accepted"] as? Int == ids.count)
+            }
+            // 2026-12-05 02:00 UTC is still the 4th in São Paulo, the workspace's time zone.
+            let now = Date(timeIntervalSince1970: 1_796_436_000)
+            app.clock.set(now.addingTimeInterval(-20 * 86400))
+            try await send(["old-1"], type: "page_view")
+            app.clock.set(now.addingTimeInterval(-3 * 86400))
+            try await send(["a-1", "a-2"], type: "page_view")
+            app.clock.set(now)
+            try await send(["b-1", "b-2", "b-3"], type: "page_view")
+            try await send(["b-4"], type: "email_opened")
+            let globex = try await TestWorkspace.direct(app, email: "admin@globex.com", name: "Globex")
+            let other = APIClient(app: app, token: try await globex.token(app))
+            let theirs = try await other.call(.POST, "/api/v1/events", json: #"{"events":[{"id":"g-1","type":"page_view","anonymous_id":"v-1"},{"id":"g-2","type":"email_clicked","anonymous_id":"v-1"}]}"#)
+            #expect(try theirs.json()["accepted"] as? Int == 2)
+
+            // Signed in again: the clock went back and forth past the first session's life.
+            let page = try await TestWorkspace.signIn(app, acme.admin).get("/settings/tracking").text
+            let byDay = try #require(Self.chartRows(page, id: "received-by-day"))
+            #expect(byDay.count == 14)
+            #expect(byDay.first?.label == "2026-11-21")
+            #expect(byDay.last?.label == "2026-12-04")
+            #expect(byDay.filter { $0.value != "0" }.map { "\($0.label) \($0.value)" } == ["2026-12-01 2", "2026-12-04 4"])
+            let byType = try #require(Self.chartRows(page, id: "received-by-type"))
+            #expect(byType.map { "\($0.label) \($0.value)" } == ["page_view 5", "email_opened 1"])
+
+            let theirPage = try await globex.adminBrowser.get("/settings/tracking").text
+            #expect(try #require(Self.chartRows(theirPage, id: "received-by-type")).map { "\($0.label) \($0.value)" } == ["email_clicked 1", "page_view 1"])
+        }
+    }
+
+    @Test("a workspace that has received no event yet sees no activity chart, and says so once")
+    func noActivity() async throws {
+        try await withTestApp { app in
+            let acme = try await TestWorkspace.viaSetup(app)
+            let page = try await acme.adminBrowser.get("/settings/tracking").text
+            #expect(!page.contains("id=\"received-by-day\""))
+            #expect(page.contains("No event has arrived yet."))
+        }
+    }
+
+    /// The rows (label and value) of a chart's table, nil when the page has no such chart.
+    static func chartRows(_ page: String, id: String) -> [(label: String, value: String)]? {
+        guard let start = page.range(of: "id=\"\(id)\"") else { return nil }
+        let rest = page[start.upperBound...]
+        guard let body = rest.range(of: "<tbody>"), let end = rest.range(of: "</tbody>") else { return nil }
+        let rows = rest[body.upperBound..<end.lowerBound].components(separatedBy: "</tr>").dropLast()
+        return rows.map { row in
+            let cells = row.components(separatedBy: "<td>").dropFirst().map { $0.components(separatedBy: "</td>")[0] }
+            return (cells.first ?? "", cells.dropFirst().first ?? "")
+        }
+    }
+
     @Test("page views from an allowed site are stored for the visitor and readable by that site only; other sites and unknown or replaced keys are refused")
     func collectFromSites() async throws {
         try await withTestApp { app in

@@ -25,6 +25,14 @@ public struct ContactEvent: Sendable, Equatable {
     public var event: ScoringEvent
 }
 
+/// How many events of one type a workspace received on one day of a ``CalendarDays``.
+public struct ReceivedCount: Sendable, Equatable, Decodable {
+    /// The day's index in the days asked about.
+    public var day: Int
+    public var type: String
+    public var events: Int
+}
+
 /// The behaviour events of one workspace, append-only.
 public struct EventLog: Sendable {
     let db: any Database
@@ -38,6 +46,24 @@ public struct EventLog: Sendable {
     /// How many events the workspace has.
     public func count() async throws -> Int {
         try await EventRow.query(on: db).filter(\.$workspaceID == workspaceID).count()
+    }
+
+    /// How many events of each type the workspace received on each of `days` (by the time they
+    /// arrived), one line per day and type that has any; a day is an index into `days.spans`.
+    /// One pass over `events_workspace_received_type`, which holds all it reads.
+    public func receivedCounts(on days: CalendarDays) async throws -> [ReceivedCount] {
+        guard let sql = db as? any SQLDatabase, !days.spans.isEmpty else { return [] }
+        var bucket = SQLQueryString("CASE")
+        for (index, span) in days.spans.enumerated().dropLast() {
+            bucket += SQLQueryString(" WHEN received_at < \(bind: span.end) THEN \(unsafeRaw: String(index))")
+        }
+        bucket += SQLQueryString(" ELSE \(unsafeRaw: String(days.spans.count - 1)) END")
+        let query = SQLQueryString("SELECT ") + bucket + SQLQueryString("""
+             AS day, type, COUNT(*) AS events FROM \(ident: EventRow.schema) \
+            WHERE workspace_id = \(bind: workspaceID) AND received_at >= \(bind: days.start) AND received_at < \(bind: days.end) \
+            GROUP BY 1, 2
+            """)
+        return try await sql.raw(query).all(decoding: ReceivedCount.self).sorted { ($0.day, $0.type) < ($1.day, $1.type) }
     }
 
     /// A contact's events as the scoring engine reads them, oldest first.

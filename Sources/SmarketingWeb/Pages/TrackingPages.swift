@@ -4,8 +4,8 @@ import Vapor
 
 /// Where a workspace sets up and watches its behaviour tracking: the t.js snippet with its
 /// public key and the sites allowed to use it, the key that signs email links, how another
-/// system sends events (the batch ingest API), and the latest events received, each with the
-/// contact it was matched to.
+/// system sends events (the batch ingest API), charts of the events received on each of the last
+/// 14 days and by type, and the latest events received, each with the contact it was matched to.
 struct TrackingPages: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("settings", "tracking", use: show)
@@ -52,11 +52,36 @@ struct TrackingPages: RouteCollection {
         return req.redirect(to: SiteURL.tracking.path + "?notice=saved", redirectType: .normal)
     }
 
+    /// The events received on each of the last 14 days of the workspace's calendar, and the same
+    /// events by type; nothing when none arrived in those days.
+    private func activity(_ req: Request, member: Member) async throws -> HTMLNode {
+        let l = req.l
+        let zone = TimeZone(identifier: member.workspace.settings.timeZone) ?? TimeZone(identifier: "UTC")!
+        let days = CalendarDays(last: 14, endingAt: req.now, timeZone: zone)
+        let counts = try await EventLog(req.db, workspaceID: member.workspaceID).receivedCounts(on: days)
+        guard !counts.isEmpty else { return .empty }
+        var perDay = Array(repeating: 0, count: days.spans.count)
+        var perType: [String: Int] = [:]
+        for count in counts where perDay.indices.contains(count.day) {
+            perDay[count.day] += count.events
+            perType[count.type, default: 0] += count.events
+        }
+        let types = perType.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+        return el("section", [.class("panel"), .id("activity-panel")], [
+            el("h2", [], text: l(.trackingActivityTitle)),
+            BarChart(id: "received-by-day", title: l(.trackingActivityByDay),
+                     bars: zip(days.spans, perDay).map { (l.day($0.day), $1) }, valueLabel: l(.trackingActivityEvents)).render(l),
+            BarChart(id: "received-by-type", title: l(.trackingActivityByType),
+                     bars: types.map { ($0.key, $0.value) }, valueLabel: l(.trackingActivityEvents)).render(l),
+        ])
+    }
+
     private func page(_ req: Request, member: Member, site: TrackingSite, state: FormState) async throws -> Page {
         let l = req.l
         let zone = member.workspace.settings.timeZone
         let mayManage = member.user.may(.manageCampaigns)
         let events = try await EventLog(req.db, workspaceID: member.workspaceID).recent(limit: 50)
+        let activity = try await activity(req, member: member)
         let snippet = #"<script async src="\#(req.absoluteURL("/t.js"))" data-key="\#(site.publicKey)"></script>"#
         let example = """
         curl -X POST \(req.absoluteURL("/api/v1/events")) \\
@@ -122,6 +147,7 @@ struct TrackingPages: RouteCollection {
                              text(" · "), el("a", [.href(SiteURL.apiGuide.path)], text: l(.trackingAPIGuide))]),
                 el("pre", [.id("ingest-example")], [el("code", [], text: example)]),
             ]),
+            activity,
             el("h2", [], text: l(.trackingEventsTitle)),
             dataTable(id: "events-table", caption: l(.trackingEventsTitle),
                       headers: [l(.trackingReceived), l(.trackingType), l(.trackingWho), l(.trackingProperties), l(.trackingOccurred), l(.trackingEventID)],
