@@ -389,6 +389,32 @@ struct ScoringStoreTests {
         }
     }
 
+    @Test("each commit adds the events it stored to its workspace's counts of the quarter of an hour it arrived in, replays left out, which is what counting the events again gives")
+    func receivedCounts() async throws {
+        try await TestDatabase.withStore { db in
+            let (acme, _) = try await workspace(db)
+            let (globex, _) = try await Directory(db).createWorkspace(acmeSettings, admin: newUser("ana@globex.com"), via: .page, now: storeNow)
+            let log = EventLog(db, workspaceID: acme.id)
+            func event(_ id: String, _ type: String) -> (ScoringEvent, UUID?, String?) {
+                (ScoringEvent(id: id, type: type, time: storeNow, properties: [:]), nil, "v1")
+            }
+            // storeNow is 2026-11-18 11:06:40 UTC; the days are UTC days.
+            let days = CalendarDays(last: 3, endingAt: storeNow, timeZone: TimeZone(identifier: "UTC")!)
+            _ = try await log.record([event("a", "page_view"), event("b", "page_view"), event("c", "email_opened")], now: storeNow)
+            _ = try await log.record([event("a", "page_view"), event("d", "page_view")], now: storeNow.addingTimeInterval(60))
+            _ = try await log.record([event("e", "page_view")], now: storeNow.addingTimeInterval(-86400))
+            _ = try await log.record([event("f", "page_view")], now: storeNow.addingTimeInterval(-3 * 86400))
+            _ = try await EventLog(db, workspaceID: globex.id).record([event("a", "page_view")], now: storeNow)
+
+            let kept = try await log.receivedCounts(on: days)
+            #expect(kept == [ReceivedCount(day: 1, type: "page_view", events: 1),
+                             ReceivedCount(day: 2, type: "email_opened", events: 1), ReceivedCount(day: 2, type: "page_view", events: 3)])
+            try await EventCounts.rebuild(db)
+            #expect(try await log.receivedCounts(on: days) == kept)
+            #expect(try await EventLog(db, workspaceID: globex.id).receivedCounts(on: days) == [ReceivedCount(day: 2, type: "page_view", events: 1)])
+        }
+    }
+
     @Test("the ingest writer's kept score states serve its next commit only while nothing else was committed: after a failed commit or another writer's change the score is read again and counts exactly what was stored")
     func keptScoreStates() async throws {
         struct Stop: Error {}

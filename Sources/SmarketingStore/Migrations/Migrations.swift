@@ -25,6 +25,6 @@ public enum StoreMigrations {
         CreateRouting(),
         IdentifiedVisitorsIndex(),
         ScoreKeyOnce(),
-        EventsReceivedTypeIndex(),
+        CreateEventCounts(),
     ]
 }

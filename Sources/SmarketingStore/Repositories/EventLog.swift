@@ -49,21 +49,34 @@ public struct EventLog: Sendable {
     }
 
     /// How many events of each type the workspace received on each of `days` (by the time they
-    /// arrived), one line per day and type that has any; a day is an index into `days.spans`.
-    /// One pass over `events_workspace_received_type`, which holds all it reads.
+    /// arrived), one line per day and type that has any, by day then type; a day is an index
+    /// into `days.spans`. Read from the counts each commit keeps (``EventCounts``), a row per
+    /// quarter of an hour and type.
     public func receivedCounts(on days: CalendarDays) async throws -> [ReceivedCount] {
         guard let sql = db as? any SQLDatabase, !days.spans.isEmpty else { return [] }
-        var bucket = SQLQueryString("CASE")
-        for (index, span) in days.spans.enumerated().dropLast() {
-            bucket += SQLQueryString(" WHEN received_at < \(bind: span.end) THEN \(unsafeRaw: String(index))")
+        let rows = try await sql.select().columns("quarter_hour", "type", "events").from(EventCounts.schema)
+            .where("workspace_id", .equal, workspaceID)
+            .where("quarter_hour", .greaterThanOrEqual, EventCounts.quarter(of: days.start))
+            .where("quarter_hour", .lessThan, EventCounts.quarter(of: days.end))
+            .all(decoding: QuarterCount.self)
+        var counts: [Int: [String: Int]] = [:]
+        for row in rows {
+            guard let day = days.index(of: Date(timeIntervalSince1970: Double(row.quarterHour * EventCounts.quarter))) else { continue }
+            counts[day, default: [:]][row.type, default: 0] += row.events
         }
-        bucket += SQLQueryString(" ELSE \(unsafeRaw: String(days.spans.count - 1)) END")
-        let query = SQLQueryString("SELECT ") + bucket + SQLQueryString("""
-             AS day, type, COUNT(*) AS events FROM \(ident: EventRow.schema) \
-            WHERE workspace_id = \(bind: workspaceID) AND received_at >= \(bind: days.start) AND received_at < \(bind: days.end) \
-            GROUP BY 1, 2
-            """)
-        return try await sql.raw(query).all(decoding: ReceivedCount.self).sorted { ($0.day, $0.type) < ($1.day, $1.type) }
+        return counts.sorted { $0.key < $1.key }.flatMap { day, types in
+            types.sorted { $0.key < $1.key }.map { ReceivedCount(day: day, type: $0.key, events: $0.value) }
+        }
+    }
+
+    private struct QuarterCount: Decodable {
+        var quarterHour: Int
+        var type: String
+        var events: Int
+
+        enum CodingKeys: String, CodingKey {
+            case quarterHour = "quarter_hour", type, events
+        }
     }
 
     /// A contact's events as the scoring engine reads them, oldest first.
@@ -82,12 +95,22 @@ public struct EventLog: Sendable {
             return stored
         }
         let rows = events.map { Self.values($0, workspaceID: workspaceID, now: now) }
-        // On PostgreSQL, each statement inserts its rows whose id is new and answers their ids: no
-        // reading of the ids first, which took a third of a PostgreSQL ingest commit.
+        // On PostgreSQL, each statement inserts its rows whose id is new, adds them to the
+        // workspace's counts and answers their ids: no reading of the ids first, which took a
+        // third of a PostgreSQL ingest commit, and no trip of its own for the counts.
         var inserted = Set<String>()
-        for row in try await PostgresRows.write(db, into: EventRow.schema, columns: EventRow.bulkColumns, rows: rows,
-                                                skippingConflicts: Self.eventKey, returning: ["external_id"]) ?? [] {
-            inserted.insert(try row.decode(String.self))
+        let columns = EventRow.bulkColumns.count
+        for chunk in rows.chunked(max(1, 30_000 / columns)) {
+            var binds = PostgresBindings(capacity: chunk.count * columns + 2)
+            for row in chunk { for value in row { value.append(to: &binds) } }
+            binds.append(workspaceID)
+            binds.append(EventCounts.quarter(of: now))
+            let insert = PostgresRows.statement(into: EventRow.schema, columns: EventRow.bulkColumns, rows: chunk.count, conflict: nil,
+                                                skippingConflicts: Self.eventKey, returning: ["external_id", "type"])
+            let sql = EventCounts.storing(insert, workspace: "$\(chunk.count * columns + 1)", quarter: "$\(chunk.count * columns + 2)")
+            for row in try await PostgresRows.query(db, sql, binds) ?? [] {
+                inserted.insert(try row.decode(String.self))
+            }
         }
         // Rows go in in order: of an id repeated in the batch, the first is the one stored.
         return events.map(\.event).filter { inserted.remove($0.id) != nil }
@@ -98,7 +121,9 @@ public struct EventLog: Sendable {
                        on raw: RawSQLite) throws -> [ScoringEvent] {
         guard !events.isEmpty else { return [] }
         let inserted = try insert(events.map { values($0, workspaceID: workspaceID, now: now) }, on: raw)
-        return zip(events, inserted).filter(\.1).map(\.0.event)
+        let stored = zip(events, inserted).filter(\.1).map(\.0.event)
+        try EventCounts.add(stored, workspaceID: workspaceID, now: now, on: raw)
+        return stored
     }
 
     /// An event row's values in ``EventRow/bulkColumns`` order.

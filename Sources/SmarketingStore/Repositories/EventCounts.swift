@@ -1,0 +1,71 @@
+import FluentKit
+import FluentPostgresDriver
+import Foundation
+import SmarketingCore
+import SQLKit
+
+/// How many events of each type a workspace received in each quarter of an hour (UTC), kept
+/// by the commit that stores them: the tracking page's charts sum a few hundred of these rows
+/// instead of counting the events themselves, so they cost the same for a workspace that
+/// received ten events as for one that received ten million. A quarter of an hour, because
+/// every time zone's midnight falls on one, so any workspace's days are whole quarters.
+enum EventCounts {
+    static let schema = "event_counts"
+    /// Seconds in a quarter of an hour.
+    static let quarter = 900
+
+    /// The quarter of an hour holding `date`, counted from 1970-01-01 UTC.
+    static func quarter(of date: Date) -> Int {
+        Int((date.timeIntervalSince1970 / Double(quarter)).rounded(.down))
+    }
+
+    /// Adds to a workspace's counts of one quarter (SQLite and PostgreSQL alike): binds the
+    /// workspace, the quarter, the type and how many events.
+    static let add = """
+        INSERT INTO "\(schema)" ("workspace_id", "quarter_hour", "type", "events") VALUES (?, ?, ?, ?) \
+        ON CONFLICT ("workspace_id", "quarter_hour", "type") DO UPDATE SET "events" = "\(schema)"."events" + excluded."events"
+        """
+
+    /// On SQLite's own handle: adds the events stored in one commit, all received at `now`.
+    static func add(_ stored: [ScoringEvent], workspaceID: UUID, now: Date, on raw: RawSQLite) throws {
+        guard !stored.isEmpty else { return }
+        let statement = try RawSQLite.Statement(raw, add)
+        for (type, events) in tally(stored) {
+            try statement.run([.uuid(workspaceID), .integer(quarter(of: now)), .text(type), .integer(events)])
+        }
+    }
+
+    /// On PostgreSQL, an insert of events that answers `external_id, type` for the rows it
+    /// stored, made into one statement that also adds them to the counts and answers their ids
+    /// alone: no trip of its own for the counts. `workspace` and `quarter` are its placeholders
+    /// (`$n`) for the workspace and the quarter of an hour.
+    static func storing(_ insert: String, workspace: String, quarter: String) -> String {
+        """
+        WITH "stored" AS (\(insert)), "counted" AS (INSERT INTO "\(schema)" ("workspace_id", "quarter_hour", "type", "events") \
+        SELECT \(workspace)::uuid, \(quarter)::bigint, "type", COUNT(*) FROM "stored" GROUP BY "type" \
+        ON CONFLICT ("workspace_id", "quarter_hour", "type") DO UPDATE SET "events" = "\(schema)"."events" + excluded."events") \
+        SELECT "external_id" FROM "stored"
+        """
+    }
+
+    /// Counts every workspace's events again from the events themselves, in place of what was
+    /// kept: for the events stored before the counts were kept.
+    static func rebuild(_ db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        let quarterOf: SQLQueryString = sql.dialect.name == "postgresql"
+            ? "FLOOR(EXTRACT(EPOCH FROM \"received_at\") / \(unsafeRaw: String(quarter)))::bigint"
+            : "CAST(\"received_at\" / \(unsafeRaw: String(quarter)) AS INTEGER)"
+        try await sql.delete(from: schema).run()
+        try await sql.raw("""
+            INSERT INTO \(ident: schema) ("workspace_id", "quarter_hour", "type", "events") \
+            SELECT "workspace_id", \(quarterOf), "type", COUNT(*) FROM \(ident: EventRow.schema) GROUP BY 1, 2, 3
+            """).run()
+    }
+
+    /// How many events of each type there are in `events`.
+    static func tally(_ events: [ScoringEvent]) -> [(type: String, events: Int)] {
+        var counts: [String: Int] = [:]
+        for event in events { counts[event.type, default: 0] += 1 }
+        return counts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+}
