@@ -35,17 +35,18 @@ enum EventCounts {
         }
     }
 
-    /// On PostgreSQL, an insert of events that answers `external_id, type` for the rows it
-    /// stored, made into one statement that also adds them to the counts and answers their ids
-    /// alone: no trip of its own for the counts. `workspace` and `quarter` are its placeholders
-    /// (`$n`) for the workspace and the quarter of an hour.
-    static func storing(_ insert: String, workspace: String, quarter: String) -> String {
-        """
-        WITH "stored" AS (\(insert)), "counted" AS (INSERT INTO "\(schema)" ("workspace_id", "quarter_hour", "type", "events") \
-        SELECT \(workspace)::uuid, \(quarter)::bigint, "type", COUNT(*) FROM "stored" GROUP BY "type" \
-        ON CONFLICT ("workspace_id", "quarter_hour", "type") DO UPDATE SET "events" = "\(schema)"."events" + excluded."events") \
-        SELECT "external_id" FROM "stored"
-        """
+    /// On PostgreSQL, what makes an insert of events that answers `external_id, type` for the
+    /// rows it stored into one statement that also adds them to the workspace's counts of the
+    /// quarter holding `now` and answers their ids alone: no trip of its own for the counts.
+    static func storing(workspaceID: UUID, now: Date) -> PostgresRows.Enclosing {
+        PostgresRows.Enclosing(binds: [.uuid(workspaceID), .integer(quarter(of: now))]) { insert, first in
+            """
+            WITH "stored" AS (\(insert)), "counted" AS (INSERT INTO "\(schema)" ("workspace_id", "quarter_hour", "type", "events") \
+            SELECT $\(first)::uuid, $\(first + 1)::bigint, "type", COUNT(*) FROM "stored" GROUP BY "type" \
+            ON CONFLICT ("workspace_id", "quarter_hour", "type") DO UPDATE SET "events" = "\(schema)"."events" + excluded."events") \
+            SELECT "external_id" FROM "stored"
+            """
+        }
     }
 
     /// Counts every workspace's events again from the events themselves, in place of what was

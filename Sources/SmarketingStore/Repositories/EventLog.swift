@@ -99,18 +99,10 @@ public struct EventLog: Sendable {
         // workspace's counts and answers their ids: no reading of the ids first, which took a
         // third of a PostgreSQL ingest commit, and no trip of its own for the counts.
         var inserted = Set<String>()
-        let columns = EventRow.bulkColumns.count
-        for chunk in rows.chunked(max(1, 30_000 / columns)) {
-            var binds = PostgresBindings(capacity: chunk.count * columns + 2)
-            for row in chunk { for value in row { value.append(to: &binds) } }
-            binds.append(workspaceID)
-            binds.append(EventCounts.quarter(of: now))
-            let insert = PostgresRows.statement(into: EventRow.schema, columns: EventRow.bulkColumns, rows: chunk.count, conflict: nil,
-                                                skippingConflicts: Self.eventKey, returning: ["external_id", "type"])
-            let sql = EventCounts.storing(insert, workspace: "$\(chunk.count * columns + 1)", quarter: "$\(chunk.count * columns + 2)")
-            for row in try await PostgresRows.query(db, sql, binds) ?? [] {
-                inserted.insert(try row.decode(String.self))
-            }
+        for row in try await PostgresRows.write(db, into: EventRow.schema, columns: EventRow.bulkColumns, rows: rows,
+                                                skippingConflicts: Self.eventKey, returning: ["external_id", "type"],
+                                                within: EventCounts.storing(workspaceID: workspaceID, now: now)) ?? [] {
+            inserted.insert(try row.decode(String.self))
         }
         // Rows go in in order: of an id repeated in the batch, the first is the one stored.
         return events.map(\.event).filter { inserted.remove($0.id) != nil }

@@ -32,20 +32,33 @@ enum PostgresRows {
     }
 
     /// Inserts rows of values (in `columns` order), an upsert when `conflict` is given, in
-    /// statements of at most 30,000 values; with `returning`, the rows it answers. Nil when `db`
-    /// is not PostgreSQL.
+    /// statements of at most 30,000 values; with `returning`, the rows it answers. With
+    /// `within`, each insert is made part of a larger statement, whose rows are the answer.
+    /// Nil when `db` is not PostgreSQL.
     static func write(_ db: any Database, into table: String, columns: [String], rows: [[BulkValue]],
                       conflict: (key: [String], updating: [String])? = nil, skippingConflicts key: [String]? = nil,
-                      returning: [String] = []) async throws -> [PostgresRow]? {
+                      returning: [String] = [], within: Enclosing? = nil) async throws -> [PostgresRow]? {
         guard db is any PostgresDatabase else { return nil }
         var answered: [PostgresRow] = []
         for chunk in rows.chunked(Swift.max(1, 30_000 / columns.count)) {
-            var binds = PostgresBindings(capacity: chunk.count * columns.count)
+            var binds = PostgresBindings(capacity: chunk.count * columns.count + (within?.binds.count ?? 0))
             for row in chunk { for value in row { value.append(to: &binds) } }
-            let sql = statement(into: table, columns: columns, rows: chunk.count, conflict: conflict, skippingConflicts: key, returning: returning)
+            var sql = statement(into: table, columns: columns, rows: chunk.count, conflict: conflict, skippingConflicts: key, returning: returning)
+            if let within {
+                for value in within.binds { value.append(to: &binds) }
+                sql = within.statement(sql, chunk.count * columns.count + 1)
+            }
             answered += try await query(db, sql, binds) ?? []
         }
         return answered
+    }
+
+    /// A statement that holds an insert of ``write(_:into:columns:rows:conflict:skippingConflicts:returning:within:)``
+    /// (as a `WITH` part, say): made from the insert's text and the number of the first of
+    /// its own `binds` (`$n`), which come after the insert's.
+    struct Enclosing {
+        var binds: [BulkValue]
+        var statement: (_ insert: String, _ firstBind: Int) -> String
     }
 
     /// The text of ``write(_:into:columns:rows:conflict:skippingConflicts:returning:)``'s
