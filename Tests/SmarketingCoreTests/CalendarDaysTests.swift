@@ -4,12 +4,6 @@ import Testing
 
 @Suite("The last days of a workspace's calendar")
 struct CalendarDaysTests {
-    private func utc(_ year: Int, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int = 0) -> Date {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar.date(from: DateComponents(year: year, month: month, day: day, hour: hour, minute: minute))!
-    }
-
     @Test("the last 14 days end with today in the workspace's time zone, oldest first, each from its local midnight to the next")
     func lastDaysInTimeZone() {
         // 2026-12-05 01:30 UTC is still the 4th in São Paulo (22:30, UTC-3).

@@ -2,14 +2,15 @@ import Foundation
 import Testing
 @testable import SmarketingCore
 
+/// An instant given as a UTC calendar date and time.
+func utc(_ year: Int, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int = 0) -> Date {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = TimeZone(identifier: "UTC")!
+    return calendar.date(from: DateComponents(year: year, month: month, day: day, hour: hour, minute: minute))!
+}
+
 @Suite("Rep availability")
 struct RepAvailabilityTests {
-    private func utc(_ year: Int, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int = 0) -> Date {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar.date(from: DateComponents(year: year, month: month, day: day, hour: hour, minute: minute))!
-    }
-
     private func day(_ text: String) -> CalendarDay { CalendarDay(parsing: text)! }
 
     private let nineToFive = WorkingHours.weekdays(DayHours(start: 9 * 60, end: 17 * 60)!)
