@@ -61,7 +61,7 @@ enum PostgresRows {
         var statement: (_ insert: String, _ firstBind: Int) -> String
     }
 
-    /// The text of ``write(_:into:columns:rows:conflict:skippingConflicts:returning:)``'s
+    /// The text of ``write(_:into:columns:rows:conflict:skippingConflicts:returning:within:)``'s
     /// statement of `rows` rows.
     static func statement(into table: String, columns: [String], rows: Int, conflict: (key: [String], updating: [String])?,
                           skippingConflicts skipped: [String]?, returning: [String]) -> String {
