@@ -19,17 +19,15 @@ enum EventCounts {
         Int((date.timeIntervalSince1970 / Double(quarter)).rounded(.down))
     }
 
-    /// Adds to a workspace's counts of one quarter (SQLite and PostgreSQL alike): binds the
-    /// workspace, the quarter, the type and how many events.
-    static let add = """
-        INSERT INTO "\(schema)" ("workspace_id", "quarter_hour", "type", "events") VALUES (?, ?, ?, ?) \
-        ON CONFLICT ("workspace_id", "quarter_hour", "type") DO UPDATE SET "events" = "\(schema)"."events" + excluded."events"
-        """
+    /// The insert into the counts, up to its values: the workspace, the quarter, the type and how many events.
+    private static let into = "INSERT INTO \"\(schema)\" (\"workspace_id\", \"quarter_hour\", \"type\", \"events\") "
+    /// What makes that insert add to a row already there.
+    private static let adding = "ON CONFLICT (\"workspace_id\", \"quarter_hour\", \"type\") DO UPDATE SET \"events\" = \"\(schema)\".\"events\" + excluded.\"events\""
 
     /// On SQLite's own handle: adds the events stored in one commit, all received at `now`.
     static func add(_ stored: [ScoringEvent], workspaceID: UUID, now: Date, on raw: RawSQLite) throws {
         guard !stored.isEmpty else { return }
-        let statement = try RawSQLite.Statement(raw, add)
+        let statement = try RawSQLite.Statement(raw, into + "VALUES (?, ?, ?, ?) " + adding)
         for (type, events) in tally(stored) {
             try statement.run([.uuid(workspaceID), .integer(quarter(of: now)), .text(type), .integer(events)])
         }
@@ -41,9 +39,8 @@ enum EventCounts {
     static func storing(workspaceID: UUID, now: Date) -> PostgresRows.Enclosing {
         PostgresRows.Enclosing(binds: [.uuid(workspaceID), .integer(quarter(of: now))]) { insert, first in
             """
-            WITH "stored" AS (\(insert)), "counted" AS (INSERT INTO "\(schema)" ("workspace_id", "quarter_hour", "type", "events") \
-            SELECT $\(first)::uuid, $\(first + 1)::bigint, "type", COUNT(*) FROM "stored" GROUP BY "type" \
-            ON CONFLICT ("workspace_id", "quarter_hour", "type") DO UPDATE SET "events" = "\(schema)"."events" + excluded."events") \
+            WITH "stored" AS (\(insert)), "counted" AS (\(into)\
+            SELECT $\(first)::uuid, $\(first + 1)::bigint, "type", COUNT(*) FROM "stored" GROUP BY "type" \(adding)) \
             SELECT "external_id" FROM "stored"
             """
         }
@@ -58,8 +55,7 @@ enum EventCounts {
             : "CAST(\"received_at\" / \(unsafeRaw: String(quarter)) AS INTEGER)"
         try await sql.delete(from: schema).run()
         try await sql.raw("""
-            INSERT INTO \(ident: schema) ("workspace_id", "quarter_hour", "type", "events") \
-            SELECT "workspace_id", \(quarterOf), "type", COUNT(*) FROM \(ident: EventRow.schema) GROUP BY 1, 2, 3
+            \(unsafeRaw: into)SELECT "workspace_id", \(quarterOf), "type", COUNT(*) FROM \(ident: EventRow.schema) GROUP BY 1, 2, 3
             """).run()
     }
 
